@@ -1,0 +1,126 @@
+"""Problems the tool reports to people, with where they are and how to fix them.
+
+Every stage raises :class:`CatalystError` (or a subclass) carrying one or more
+:class:`Problem` objects; the CLI prints them and exits 1.  Nothing else is
+allowed to escape to the user as a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file; line and column count from 1, like editors do."""
+
+    file: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{display_path(self.file)}:{self.line}:{self.column}"
+
+
+def display_path(path: Path) -> str:
+    """Path relative to the working directory when it is inside it (shorter, clickable)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def format_spec_path(path: tuple) -> str:
+    """``('errors', '401', 'code')`` -> ``errors.401.code``; list indexes as ``[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: what, where (file position and spec path) and how to fix it."""
+
+    message: str
+    location: Location | None = None
+    path: tuple = ()
+    hint: str | None = None
+
+    def sort_key(self):
+        loc = self.location
+        return (str(loc.file) if loc else "", loc.line if loc else 0, loc.column if loc else 0, self.message)
+
+    def format(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        spec_path = f"{format_spec_path(self.path)}: " if self.path else ""
+        lines = [f"{where}error: {spec_path}{self.message}"]
+        snippet = _snippet(self.location)
+        if snippet:
+            lines.extend(snippet)
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+def _snippet(location: Location | None) -> list[str]:
+    """The offending source line with a caret under the column."""
+    if location is None or location.line < 1:
+        return []
+    try:
+        text = Path(location.file).read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return []
+    source_lines = text.splitlines()
+    if location.line > len(source_lines):
+        return []
+    line = source_lines[location.line - 1].replace("\t", " ")
+    if len(line) > 160:
+        line = line[:157] + "..."
+    gutter = f"{location.line:>5} | "
+    caret = " " * (len(gutter) - 2) + "| " + " " * max(location.column - 1, 0) + "^"
+    return [gutter + line, caret]
+
+
+class CatalystError(Exception):
+    """A failure meant for the user: one or more problems, no traceback."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    def format(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class SpecError(CatalystError):
+    """The connector spec (or a preset, or the library config) is wrong."""
+
+
+class CheckError(CatalystError):
+    """A generated artifact failed one of the checks run on every build."""
+
+
+@dataclass
+class ProblemList:
+    """Collects problems so a stage can report all of them at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, location: Location | None = None, path: tuple = (), hint: str | None = None):
+        self.problems.append(Problem(message, location, tuple(path), hint))
+
+    def raise_if_any(self, error_class: type[CatalystError] = SpecError) -> None:
+        if self.problems:
+            raise error_class(self.problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)

@@ -1,0 +1,328 @@
+"""Stage 1: read a connector spec (and the presets it extends) from YAML.
+
+The result is plain Python data (dicts, lists, str, int, float, bool) plus a
+map from every spec path to the file, line and column where its key and value
+were written.  Keeping positions beside the data, instead of inside it, lets
+presets be merged with ordinary dict operations while errors still point at
+the file that wrote the offending value, preset or connector.
+
+Merge rules for ``extends`` (documented in the README):
+
+* mappings merge key by key, recursively; the connector wins;
+* lists and scalars replace the inherited value whole;
+* a key set to ``null`` (``~``) removes the inherited key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Location, Problem, SpecError
+
+MAX_FILE_BYTES = 256 * 1024
+"""A connector spec is a page of YAML; anything larger is a mistake or an attack."""
+
+MAX_NODES = 20_000
+"""Upper bound on values after alias expansion (stops "billion laughs")."""
+
+MAX_DEPTH = 32
+"""Deepest nesting accepted; real specs stay below 8."""
+
+PRESETS_DIR = "_presets"
+
+
+@dataclass
+class SpecSource:
+    """Data of one spec with the position of every key and value."""
+
+    data: dict
+    file: Path
+    key_locs: dict[tuple, Location] = field(default_factory=dict)
+    value_locs: dict[tuple, Location] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+    """Every file the data was read from (the spec and its presets), for caching."""
+
+    def locate(self, path: tuple, *, key: bool = False) -> Location:
+        """Where ``path`` was written; falls back to the closest written parent."""
+        path = tuple(path)
+        while True:
+            table = self.key_locs if key else self.value_locs
+            if path in table:
+                return table[path]
+            if key and path in self.value_locs:
+                return self.value_locs[path]
+            if not path:
+                return Location(self.file, 1, 1)
+            path = path[:-1]
+            key = True
+
+
+def read_yaml_text(path: Path) -> str:
+    """File contents as text: size-limited, UTF-8 (a byte-order mark is accepted)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(Problem(f"file not found: {path}", hint="check the connector id and the folder name")) from None
+    except OSError as exc:
+        raise SpecError(Problem(f"cannot read {path}: {exc.strerror}")) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise SpecError(
+            Problem(
+                f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                Location(path, 1, 1),
+                hint="a connector spec is a page of YAML: move large text out of it",
+            )
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError(
+            Problem(
+                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                Location(path, line, column),
+                hint="save the file as UTF-8",
+            )
+        ) from None
+
+
+def _yaml_problem(path: Path, exc: YAMLError) -> Problem:
+    """Turn a ruamel.yaml error into a located problem with a plain-English hint."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+    if isinstance(exc, MarkedYAMLError):
+        text = " ".join(str(t) for t in (exc.context, exc.problem) if t)
+    else:
+        text = str(exc).splitlines()[0]
+    text = re.sub(r"\s+", " ", text).strip()
+    hint = None
+    if "found duplicate key" in text:
+        key = re.search(r'found duplicate key "?(.*?)"? with value', text)
+        text = f"duplicate key {key.group(1)!r}" if key else "duplicate key"
+        hint = "each key may appear once in a mapping: remove or merge the repeated one"
+    elif "\\t" in text or "tab" in text.lower():
+        hint = "YAML indentation must use spaces, not tabs"
+    else:
+        hint = "fix the YAML syntax at this position (indentation, quotes, colons)"
+    return Problem(f"invalid YAML: {text}", location, hint=hint)
+
+
+def _parse(path: Path):
+    text = read_yaml_text(path)
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except YAMLError as exc:
+        raise SpecError(_yaml_problem(path, exc)) from None
+    except RecursionError:
+        raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1))) from None
+
+
+class _Converter:
+    """Walks ruamel's round-trip tree into plain data, recording positions."""
+
+    def __init__(self, file: Path):
+        self.file = file
+        self.key_locs: dict[tuple, Location] = {}
+        self.value_locs: dict[tuple, Location] = {}
+        self.nodes = 0
+        self.problems: list[Problem] = []
+
+    def loc(self, line: int, col: int) -> Location:
+        return Location(self.file, line + 1, col + 1)
+
+    def convert(self, node, path: tuple, depth: int = 0):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise SpecError(
+                Problem(
+                    f"the document expands to more than {MAX_NODES:,} values",
+                    self.value_locs.get(path[:1], Location(self.file, 1, 1)),
+                    hint="remove YAML anchors/aliases that multiply content",
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise SpecError(
+                Problem(
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    self.value_locs.get(path, Location(self.file, 1, 1)),
+                    path,
+                    "flatten the structure",
+                )
+            )
+        if isinstance(node, CommentedMap):
+            out = {}
+            for key, value in node.items():
+                if isinstance(key, bool) or not isinstance(key, (str, int)):
+                    kl = node.lc.key(key)
+                    self.problems.append(
+                        Problem(f"key {key!r} must be a string", self.loc(*kl), path, "quote the key")
+                    )
+                    continue
+                skey = str(key)
+                child = path + (skey,)
+                if skey in out:
+                    self.problems.append(
+                        Problem(
+                            f"duplicate key {skey!r}",
+                            self.loc(*node.lc.key(key)),
+                            path,
+                            "each key may appear once in a mapping: remove or merge the repeated one",
+                        )
+                    )
+                    continue
+                self.key_locs[child] = self.loc(*node.lc.key(key))
+                self.value_locs[child] = self.loc(*node.lc.value(key))
+                out[skey] = self.convert(value, child, depth + 1)
+            return out
+        if isinstance(node, CommentedSeq):
+            out = []
+            for index, value in enumerate(node):
+                child = path + (index,)
+                self.value_locs[child] = self.loc(*node.lc.item(index))
+                out.append(self.convert(value, child, depth + 1))
+            return out
+        if node is None or isinstance(node, (bool, int, float)):
+            return _plain_number(node)
+        if isinstance(node, str):
+            return str(node)
+        self.problems.append(
+            Problem(
+                f"unsupported YAML value of type {type(node).__name__}",
+                self.value_locs.get(path, Location(self.file, 1, 1)),
+                path,
+                "quote it to make it a string",
+            )
+        )
+        return None
+
+
+def _plain_number(value):
+    """ruamel wraps numbers (ScalarFloat, ...); hand plain ints and floats on."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    return float(value)
+
+
+def load_file(path: Path) -> SpecSource:
+    """Parse one YAML file into a :class:`SpecSource` whose document is a mapping."""
+    doc = _parse(path)
+    if doc is None:
+        raise SpecError(
+            Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`")
+        )
+    if not isinstance(doc, CommentedMap):
+        kind = "a list" if isinstance(doc, CommentedSeq) else "a single value"
+        raise SpecError(
+            Problem(
+                f"the document is {kind}; a spec must be a mapping of keys (id:, name:, ...)",
+                Location(path, 1, 1),
+                hint="start from `catalyst-gen new <id>`",
+            )
+        )
+    converter = _Converter(path)
+    try:
+        data = converter.convert(doc, ())
+    except RecursionError:
+        raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1))) from None
+    if converter.problems:
+        raise SpecError(converter.problems)
+    return SpecSource(data, path, converter.key_locs, converter.value_locs, (path,))
+
+
+def _merge(base: SpecSource, override: SpecSource) -> SpecSource:
+    """Deep-merge ``override`` onto ``base`` (rules in the module docstring)."""
+    key_locs = dict(base.key_locs)
+    value_locs = dict(base.value_locs)
+
+    def drop(path: tuple) -> None:
+        for table in (key_locs, value_locs):
+            for p in [p for p in table if p[: len(path)] == path]:
+                del table[p]
+
+    def take(path: tuple) -> None:
+        for table, source in ((key_locs, override.key_locs), (value_locs, override.value_locs)):
+            for p, loc in source.items():
+                if p[: len(path)] == path:
+                    table[p] = loc
+
+    def merge(a, b, path: tuple):
+        if isinstance(a, dict) and isinstance(b, dict):
+            out = dict(a)
+            for key, value in b.items():
+                child = path + (key,)
+                if value is None:
+                    out.pop(key, None)
+                    drop(child)
+                elif key in out:
+                    out[key] = merge(out[key], value, child)
+                    key_locs[child] = override.key_locs.get(child, key_locs.get(child))
+                else:
+                    out[key] = value
+                    take(child)
+            return out
+        drop(path)
+        take(path)
+        return b
+
+    data = merge(base.data, override.data, ())
+    return SpecSource(data, override.file, key_locs, value_locs, base.files + override.files)
+
+
+def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
+    """Load a connector spec and resolve its ``extends`` chain of presets."""
+    presets_dir = presets_dir or path.parent.parent / PRESETS_DIR
+    chain: list[SpecSource] = []
+    seen: list[Path] = []
+    current = load_file(path)
+    while True:
+        chain.append(current)
+        seen.append(current.file.resolve())
+        parent = current.data.get("extends")
+        if parent is None:
+            break
+        where = current.locate(("extends",))
+        if not isinstance(parent, str) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", parent):
+            raise SpecError(
+                Problem(
+                    f"extends must name a preset in lower-case kebab-case, got {parent!r}",
+                    where,
+                    ("extends",),
+                    f"presets live in {presets_dir}/<name>.yaml",
+                )
+            )
+        preset_file = presets_dir / f"{parent}.yaml"
+        if preset_file.resolve() in seen:
+            names = " -> ".join(p.stem for p in seen) + f" -> {parent}"
+            raise SpecError(Problem(f"extends loop: {names}", where, ("extends",), "remove one of the extends"))
+        if not preset_file.is_file():
+            available = sorted(p.stem for p in presets_dir.glob("*.yaml")) if presets_dir.is_dir() else []
+            from .suggest import did_you_mean
+
+            raise SpecError(
+                Problem(
+                    f"preset {parent!r} not found (looked for {preset_file})",
+                    where,
+                    ("extends",),
+                    did_you_mean(parent, available) or f"available presets: {', '.join(available) or 'none'}",
+                )
+            )
+        current = load_file(preset_file)
+    merged = chain[-1]
+    for source in reversed(chain[:-1]):
+        merged = _merge(merged, source)
+    # Only the connector's own ``extends`` names its preset; the presets' are spent.
+    merged.data.pop("extends", None)
+    if "extends" in chain[0].data:
+        merged.data = {"extends": chain[0].data["extends"], **merged.data}
+    return merged

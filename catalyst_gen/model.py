@@ -1,0 +1,247 @@
+"""Stage 3: turn a validated spec into the typed model every artifact renders from.
+
+Defaults are filled in here, once, so templates never guess.  Derived values
+(template id, placeholders, the JSON texts shown in Modeler and README) are
+computed here too, so the four artifacts are rendered from the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .jsonfmt import format_payload
+from .validate import PLACEHOLDER
+
+
+@dataclass(frozen=True)
+class Library:
+    """Settings shared by every connector (``connectors/_library.yaml``)."""
+
+    name: str
+    website: str
+    tagline: str
+    runtime_class: str
+    template_id_prefix: str
+    execution_platform_version: str
+    history_time_to_live: str
+
+
+@dataclass(frozen=True)
+class Auth:
+    type: str
+    header: str
+    prefix: str
+    console: str | None
+    key_prefix: str | None
+    secret_name: str
+    default_source: str
+    editable: bool
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    description: str
+    default: bool
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A ``${name}`` of the payload: a process variable the Configure form asks for."""
+
+    name: str
+    label: str
+    default: str
+
+
+@dataclass(frozen=True)
+class ResponseField:
+    variable: str
+    path: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ErrorRule:
+    status: int
+    code: str
+    cause: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Retry:
+    statuses: tuple[int, ...]
+    max_retries: int
+    backoff_ms: int
+    max_backoff_ms: int
+
+
+@dataclass(frozen=True)
+class Example:
+    task_name: str
+    configure_name: str
+    review_name: str
+
+
+@dataclass(frozen=True)
+class Logo:
+    text: str | None
+    background: str | None
+    foreground: str | None
+    file: Path | None
+
+
+@dataclass(frozen=True)
+class Connector:
+    """Everything the artifacts say about one connector."""
+
+    library: Library
+    id: str
+    name: str
+    version: int
+    category: str
+    tagline: str
+    about: str
+    preset: str | None
+    endpoint_url: str
+    method: str
+    timeout_seconds: int
+    headers: dict[str, str]
+    query: dict[str, str]
+    endpoint_editable: bool
+    auth: Auth
+    models: tuple[Model, ...]
+    payload_text: str
+    placeholders: tuple[Placeholder, ...]
+    response_fields: tuple[ResponseField, ...]
+    errors: tuple[ErrorRule, ...]
+    retry: Retry
+    example: Example
+    tips: tuple[str, ...]
+    logo: Logo
+    source_files: tuple[Path, ...] = field(default=(), compare=False)
+
+    @property
+    def template_name(self) -> str:
+        return f"Catalyst - {self.name}"
+
+    @property
+    def template_id(self) -> str:
+        return f"{self.library.template_id_prefix}.{self.id}"
+
+    @property
+    def response_mapping_json(self) -> str:
+        return json.dumps({f.variable: f.path for f in self.response_fields}, indent=2, ensure_ascii=False)
+
+    @property
+    def error_mapping_json(self) -> str:
+        return json.dumps({str(e.status): e.code for e in self.errors}, indent=2, ensure_ascii=False)
+
+    @property
+    def error_codes(self) -> tuple[str, ...]:
+        """Distinct BPMN error codes, in spec order (two statuses may share one)."""
+        return tuple(dict.fromkeys(e.code for e in self.errors))
+
+    @property
+    def default_model(self) -> Model | None:
+        return next((m for m in self.models if m.default), None)
+
+    @property
+    def file_names(self) -> dict[str, str]:
+        """Artifact role -> file name inside ``dist/<id>/``."""
+        return {
+            "element_template": f"{self.id}.element.json",
+            "example": f"{self.id}-example.bpmn",
+            "logo": f"{self.id}.svg",
+            "readme": "README.md",
+        }
+
+
+def _label(name: str) -> str:
+    """``userMessage`` -> ``User Message`` for form labels."""
+    out = ""
+    for index, char in enumerate(name.replace("_", " ")):
+        if char.isupper() and index and name[index - 1].islower():
+            out += " "
+        out += char
+    return " ".join(w[:1].upper() + w[1:] for w in out.split())
+
+
+def _placeholders(payload_text: str, declared: dict) -> tuple[Placeholder, ...]:
+    names = dict.fromkeys(PLACEHOLDER.findall(payload_text))
+    return tuple(
+        Placeholder(
+            name,
+            declared.get(name, {}).get("label", _label(name)),
+            declared.get(name, {}).get("default", ""),
+        )
+        for name in names
+    )
+
+
+def build_model(data: dict, library: Library, source_dir: Path, source_files: tuple[Path, ...] = ()) -> Connector:
+    """Build the :class:`Connector` from validated spec data (defaults filled in here)."""
+    endpoint = data["endpoint"]
+    auth = data["auth"]
+    auth_type = auth["type"]
+    header_default = "Authorization" if auth_type in ("bearerToken", "basicAuth") else ""
+    payload = data["request"]["payload"]
+    payload_text = format_payload(payload)
+    retry = data["retry"]
+    example = data["example"]
+    logo = data["logo"]
+    return Connector(
+        library=library,
+        id=data["id"],
+        name=data["name"],
+        version=data["version"],
+        category=data["category"],
+        tagline=data["tagline"],
+        about=" ".join(data["about"].split()),
+        preset=data.get("extends"),
+        endpoint_url=endpoint["url"],
+        method=endpoint["method"],
+        timeout_seconds=endpoint["timeout_seconds"],
+        headers=dict(endpoint.get("headers", {})),
+        query=dict(endpoint.get("query", {})),
+        endpoint_editable=endpoint.get("editable", False),
+        auth=Auth(
+            type=auth_type,
+            header=auth.get("header", header_default),
+            prefix=auth.get("prefix", ""),
+            console=auth.get("console"),
+            key_prefix=auth.get("key_prefix"),
+            secret_name=auth.get("secret_name", ""),
+            default_source=auth.get("default_source", "env"),
+            editable=auth.get("editable", False),
+        ),
+        models=tuple(Model(m["id"], m["description"], m.get("default", False)) for m in data.get("models", [])),
+        payload_text=payload_text,
+        placeholders=_placeholders(payload_text, data["request"].get("placeholders", {})),
+        response_fields=tuple(
+            ResponseField(name, entry["path"], entry["description"]) for name, entry in data["response_mapping"].items()
+        ),
+        errors=tuple(ErrorRule(int(status), e["code"], e["cause"], e["action"]) for status, e in data["errors"].items()),
+        retry=Retry(
+            statuses=tuple(retry["statuses"]),
+            max_retries=retry["max_retries"],
+            backoff_ms=retry["backoff_ms"],
+            max_backoff_ms=retry.get("max_backoff_ms", max(30000, retry["backoff_ms"])),
+        ),
+        example=Example(
+            task_name=example["task_name"],
+            configure_name=example.get("configure_name", "Configure"),
+            review_name=example.get("review_name", "Review"),
+        ),
+        tips=tuple(data.get("tips", [])),
+        logo=Logo(
+            text=logo.get("text"),
+            background=logo.get("background"),
+            foreground=logo.get("foreground"),
+            file=(source_dir / logo["file"]) if "file" in logo else None,
+        ),
+        source_files=source_files,
+    )
