@@ -157,9 +157,9 @@ def _payload_text_location(source: SpecSource, path: tuple, line: int, column: i
         return start
     if head[:1] in ("|", ">"):
         target = start.line + line
+        first = next((l for l in lines[start.line :] if l.strip()), "")
+        indent = len(first) - len(first.lstrip(" "))
         if target - 1 < len(lines):
-            text = lines[target - 1]
-            indent = len(text) - len(text.lstrip(" "))
             return Location(start.file, target, indent + column)
     return start
 

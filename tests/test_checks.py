@@ -1,0 +1,170 @@
+"""Every artifact check passes on the real artifacts and fails on a broken one."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+
+from catalyst_gen import checks
+from conftest import REPO
+
+DIST = REPO / "dist" / "together-ai"
+BPMN = (DIST / "together-ai-example.bpmn").read_bytes()
+SVG = (DIST / "together-ai.svg").read_bytes()
+TEMPLATE = (DIST / "together-ai.element.json").read_bytes()
+TEMPLATE_ID = json.loads(TEMPLATE)["id"]
+CODES = ("AUTH_FAILED", "RATE_LIMITED", "INVALID_REQUEST")
+
+
+def bpmn_problems(data: bytes, version: int = 1, codes=CODES):
+    return [p.message for p in checks.check_bpmn(data, "x.bpmn", template_id=TEMPLATE_ID, template_version=version, error_codes=codes)]
+
+
+def test_real_bpmn_passes():
+    assert bpmn_problems(BPMN) == []
+
+
+def mutate(old: str, new: str, count: int = 1) -> bytes:
+    text = BPMN.decode()
+    assert old in text, old
+    return text.replace(old, new, count).encode()
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (BPMN[:-30], "not well-formed"),
+        (mutate('targetRef="Task_Review" />', 'targetRef="Task_Nowhere" />'), "does not resolve"),
+        (mutate('camunda:modelerTemplateVersion="1"', 'camunda:modelerTemplateVersion="2"'), "modelerTemplateVersion"),
+        (mutate('camunda:modelerTemplate="com.', 'camunda:modelerTemplate="org.'), "camunda:modelerTemplate is"),
+        (mutate('isExecutable="true"', 'isExecutable="false"'), "not executable"),
+        (mutate(' camunda:historyTimeToLive="P30D"', ""), "historyTimeToLive"),
+        (mutate('<bpmndi:BPMNShape id="Task_Review_di"', '<bpmndi:BPMNShape id="Task_Review_di_gone"'), None),
+    ],
+    ids=["malformed", "dangling-flow", "template-version", "template-id", "not-executable", "no-ttl", "renamed-shape-id"],
+)
+def test_broken_bpmn_fails(data, expected):
+    problems = bpmn_problems(data)
+    if expected is None:  # renaming a DI id alone is harmless: the check must not be fooled either way
+        assert problems == []
+    else:
+        assert any(expected in p for p in problems), problems
+
+
+def test_missing_boundary_for_a_code_fails():
+    assert any("RATE_LIMITED is not caught" in p for p in bpmn_problems(BPMN, codes=CODES + ("NEW_CODE",)) + bpmn_problems(mutate('errorRef="Error_RATE_LIMITED"', 'errorRef="Error_AUTH_FAILED"')))
+
+
+def test_boundary_that_does_not_reach_review_fails():
+    data = mutate('sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Task_Review"', 'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="EndEvent"')
+    assert any("BoundaryEvent_AUTH_FAILED does not lead to Task_Review" in p for p in bpmn_problems(data))
+
+
+def test_review_without_end_fails():
+    data = mutate('targetRef="EndEvent" />', 'targetRef="Task_Configure" />')
+    assert any("does not reach an end event" in p for p in bpmn_problems(data))
+
+
+def test_missing_shape_and_edge_fail():
+    text = BPMN.decode()
+    no_shape = re.sub(r'<bpmndi:BPMNShape id="Task_Review_di".*?</bpmndi:BPMNShape>', "", text, flags=re.S).encode()
+    assert any("Task_Review has no diagram shape" in p for p in bpmn_problems(no_shape))
+    no_edge = re.sub(r'<bpmndi:BPMNEdge id="Flow_Review_End_di".*?</bpmndi:BPMNEdge>', "", text, flags=re.S).encode()
+    assert any("Flow_Review_End has no diagram edge" in p for p in bpmn_problems(no_edge))
+
+
+def test_overlapping_shapes_fail():
+    text = BPMN.decode()
+    moved = re.sub(
+        r'(<bpmndi:BPMNShape id="Task_Review_di" bpmnElement="Task_Review">\s*<dc:Bounds )x="\d+"',
+        lambda m: m.group(1) + 'x="250"',
+        text,
+    )
+    assert moved != text
+    assert any("overlap" in p for p in bpmn_problems(moved.encode()))
+
+
+def test_xsd_violation_fails():
+    data = mutate("<bpmn:startEvent ", "<bpmn:startEvent bogus=\"1\" ")
+    assert any("BPMN 2.0 XSD" in p for p in bpmn_problems(data))
+    data = mutate('<bpmn:outgoing>Flow_Start_Configure</bpmn:outgoing>\n    </bpmn:startEvent>', '</bpmn:startEvent>')
+    data = data.replace(b'<bpmn:startEvent id="StartEvent" name="Start">', b'<bpmn:startEvent id="StartEvent" name="Start"><bpmn:outgoing>Flow_Start_Configure</bpmn:outgoing><bpmn:documentation>late</bpmn:documentation>')
+    assert any("BPMN 2.0 XSD" in p for p in bpmn_problems(data))
+
+
+def test_entities_are_refused():
+    data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>' + BPMN.split(b"?>", 1)[1]
+    assert any("entity" in p or "DTD" in p for p in bpmn_problems(data))
+
+
+# ---------------------------------------------------------------- SVG
+
+
+def svg_problems(data: bytes):
+    return [p.message for p in checks.check_svg(data, "logo.svg")]
+
+
+def test_real_svg_passes():
+    assert svg_problems(SVG) == []
+
+
+def svg(body: str, attrs: str = 'width="64" height="64" viewBox="0 0 64 64"') -> bytes:
+    return f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" {attrs}>{body}</svg>'.encode()
+
+
+RECT = '<rect width="64" height="64" fill="#123456"/>'
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (svg(RECT + "<script>alert(1)</script>"), "<script> is not allowed"),
+        (svg('<rect width="64" height="64" fill="#123" onload="x()"/>'), "event handler"),
+        (svg(RECT + '<image href="https://evil.example/x.png" width="10" height="10"/>'), "external reference"),
+        (svg(RECT + '<a xlink:href="javascript:alert(1)"><rect width="1" height="1"/></a>'), "javascript:"),
+        (svg(RECT + "<foreignObject><div/></foreignObject>"), "<foreignObject> is not allowed"),
+        (svg(RECT + "<style>@import url(https://x/y.css);</style>"), "external stylesheet"),
+        (svg(RECT, 'width="128" height="128" viewBox="0 0 128 128"'), "not 64x64"),
+        (svg(RECT, 'width="64" height="64"'), "no viewBox"),
+        (svg(""), "renders blank"),
+        (b"<svg", "not well-formed"),
+        (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><text>&b;</text></svg>', "not allowed"),
+    ],
+    ids=["script", "onload", "external-href", "javascript", "foreignObject", "import", "size", "viewbox", "blank", "malformed", "entities"],
+)
+def test_bad_svg_fails(data, expected):
+    problems = svg_problems(data)
+    assert any(expected in p for p in problems), problems
+
+
+# ---------------------------------------------------- element template
+
+
+def template_problems(data: bytes, svg_bytes: bytes = SVG):
+    return [p.message for p in checks.check_element_template(data, "t.json", svg=svg_bytes)]
+
+
+def test_real_template_passes():
+    assert template_problems(TEMPLATE) == []
+
+
+def test_template_without_label_or_wrong_icon_fails():
+    doc = json.loads(TEMPLATE)
+    visible = next(p for p in doc["properties"] if p["type"] != "Hidden")
+    del visible["label"]
+    assert any("has no label" in p for p in template_problems(json.dumps(doc).encode()))
+    assert any("icon.contents" in p for p in template_problems(TEMPLATE, svg_bytes=SVG + b" "))
+
+
+def test_template_and_example_must_agree():
+    assert checks.check_agreement(TEMPLATE, BPMN, "x") == []
+    doc = json.loads(TEMPLATE)
+    timeout = next(p for p in doc["properties"] if p["binding"]["name"] == "timeoutSeconds")
+    timeout["value"] = "61"
+    problems = [p.message for p in checks.check_agreement(json.dumps(doc).encode(), BPMN, "x")]
+    assert any("timeoutSeconds" in p for p in problems), problems
+    icon = base64.b64decode(json.loads(TEMPLATE)["icon"]["contents"].split(",", 1)[1])
+    assert icon == SVG
