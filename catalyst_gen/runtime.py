@@ -169,7 +169,7 @@ class TaskConfig:
     auth_type: str
     auth_header: str | None
     auth_prefix: str
-    secret_source: str
+    secret_source: str | None
     secret_name: str | None
     extra_headers: Mapping[str, str]
     query_parameters: Mapping[str, str]
@@ -258,8 +258,11 @@ def read_task_config(service_task_element: etree._Element) -> TaskConfig:
         if raw[name] and ("${" in raw[name] or "#{" in raw[name]):
             raise fail(f"input parameter {name!r} contains an expression; Camunda would evaluate it as JUEL")
 
+    # Exceptions to "required": an empty retryStatuses means "retry nothing", and
+    # with authType none there is no secret, so no secretSource to name.
+    optional = {RETRY_STATUSES} | ({SECRET_SOURCE} if raw.get(AUTH_TYPE) == AUTH_NONE else set())
     for spec in contract.INPUTS:
-        if spec.required and raw.get(spec.name) is None and spec.name != RETRY_STATUSES:
+        if spec.required and raw.get(spec.name) is None and spec.name not in optional:
             state = "is empty" if spec.name in raw else "is missing"
             raise fail(f"required input parameter {spec.name!r} {state} ({spec.meaning})")
 
@@ -303,7 +306,7 @@ def read_task_config(service_task_element: etree._Element) -> TaskConfig:
     auth_header = text(AUTH_HEADER)
     if auth_type in (AUTH_BEARER, AUTH_API_KEY_HEADER, AUTH_API_KEY_QUERY) and not auth_header:
         raise fail(f"authType {auth_type!r} needs input parameter {AUTH_HEADER!r}")
-    secret_source = choice(SECRET_SOURCE, contract.SECRET_SOURCES)
+    secret_source = None if auth_type == AUTH_NONE and text(SECRET_SOURCE) is None else choice(SECRET_SOURCE, contract.SECRET_SOURCES)
     secret_name = text(SECRET_NAME)
     if auth_type != AUTH_NONE and not secret_name:
         raise fail(f"authType {auth_type!r} needs input parameter {SECRET_NAME!r}")
@@ -515,6 +518,11 @@ def resolve_secret(
 # --------------------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def payload_placeholders(payload: str) -> list[str]:
+    """Names of the ``${name}`` placeholders in a payload, in order of first use, without repeats."""
+    return list(dict.fromkeys(_PLACEHOLDER.findall(payload)))
 
 
 def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
