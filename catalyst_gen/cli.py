@@ -69,36 +69,130 @@ def main():
     example processes, logos and docs from connectors/<id>/connector.yaml."""
 
 
+def _select(project, ids, use_all: bool) -> list[str]:
+    from .errors import CatalystError
+
+    ids = list(dict.fromkeys(ids))
+    if use_all or not ids:
+        ids = project.connector_ids()
+        if not ids:
+            raise CatalystError(f"no connectors found in {project.connectors_dir}")
+    return ids
+
+
+def _progress(ids, label: str):
+    """A progress bar on a terminal; one plain line per connector in CI and pipes."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    if interactive and len(ids) > 1:
+        bar = click.progressbar(length=len(ids), label=label, file=sys.stderr)
+        bar.__enter__()
+        return (lambda outcome: bar.update(1)), (lambda: bar.__exit__(None, None, None))
+    return None, (lambda: None)
+
+
+def _report_failures(outcomes) -> None:
+    from .errors import CatalystError
+
+    failed = [o for o in outcomes if o.problems]
+    if failed:
+        problems = [p for o in failed for p in o.problems]
+        raise CatalystError(problems)
+
+
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
+)
+
+
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every connector (the default when no id is given).")
+@click.option("--force", is_flag=True, help="Rebuild even connectors whose inputs did not change.")
+@jobs_option
 @project_option
 @reports_errors
-def build(ids, build_all, project_dir):
+def build(ids, build_all, force, jobs, project_dir):
     """Build connectors into dist/<id>/ (all of them when no ID is given).
 
-    Every connector is rendered and checked in memory first; dist/ is only
-    written when all of them pass, so a failed build leaves it as it was.
+    Each connector is rendered and checked in memory, then its folder is
+    swapped in whole.  A connector that fails leaves its dist/ folder exactly
+    as it was; the others are still built, and every failure is reported.
+    Unchanged connectors are skipped (see --force).
     """
-    from .build import build_connector
-    from .errors import CatalystError
+    from .build import build_many
+    from .cache import BuildCache
     from .output import exclusive, write_connectors
 
     project = _project(project_dir)
-    ids = list(dict.fromkeys(ids)) or project.connector_ids()
-    if not ids:
-        raise CatalystError(f"no connectors found in {project.connectors_dir}")
-    built, failures = {}, []
-    for cid in ids:
-        try:
-            built[cid] = build_connector(project, cid).files
-        except CatalystError as exc:
-            failures.extend(exc.problems)
-            click.echo(f"FAIL {cid}", err=True)
-    if failures:
-        raise CatalystError(failures)
+    ids = _select(project, ids, build_all)
     with exclusive(project.state_dir):
-        changed = write_connectors(project.dist_dir, project.state_dir, built)
+        cache = BuildCache(project)
+        todo = [cid for cid in ids if force or not cache.is_fresh(cid)]
+        tick, done = _progress(todo, "Building")
+        try:
+            outcomes = build_many(project, todo, jobs=jobs, on_done=tick)
+        finally:
+            done()
+        good = {o.connector_id: o.files for o in outcomes if o.files is not None}
+        changed = write_connectors(project.dist_dir, project.state_dir, good)
+        for outcome in outcomes:
+            if outcome.files is not None:
+                cache.record(outcome.connector_id, outcome.inputs, outcome.files)
+            else:
+                cache.forget(outcome.connector_id)
+        cache.save()
+    failed = [o.connector_id for o in outcomes if o.problems]
     for cid in ids:
-        state = "built" if cid in changed else "unchanged"
-        click.echo(f"{state:9} {cid} -> {project.dist_dir.name}/{cid}/ ({', '.join(sorted(built[cid]))})")
+        state = "FAILED" if cid in failed else "built" if cid in changed else "unchanged"
+        click.echo(f"{state:9} {cid}", err=cid in failed)
+    click.echo(
+        f"{len(ids)} connector{'s' if len(ids) != 1 else ''}: {len(changed)} written, "
+        f"{len(ids) - len(changed) - len(failed)} unchanged, {len(failed)} failed"
+    )
+    _report_failures(outcomes)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@jobs_option
+@project_option
+@reports_errors
+def check(ids, jobs, project_dir):
+    """Fail (exit 1) when dist/ is not exactly what the specs produce.
+
+    Regenerates every connector in memory and prints a unified diff of what
+    is stale, and lists what is missing or extra.  Writes nothing; CI runs it.
+    """
+    from .build import build_many
+    from .drift import compare
+    from .errors import CatalystError, Problem
+
+    project = _project(project_dir)
+    selected = _select(project, ids, False)
+    outcomes = build_many(project, selected, jobs=jobs)
+    _report_failures(outcomes)
+    drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes}, all_connectors=not ids)
+    if drift:
+        click.echo("".join(drift.diffs), nl=False)
+        problems = [Problem(f"{p} is stale", hint="run `catalyst-gen build` and commit dist/") for p in drift.stale]
+        problems += [Problem(f"{p} is missing", hint="run `catalyst-gen build` and commit dist/") for p in drift.missing]
+        problems += [Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec") for p in drift.extra]
+        raise CatalystError(problems)
+    click.echo(f"dist/ is up to date ({len(selected)} connector{'s' if len(selected) != 1 else ''})")
+
+
+@main.command(name="list")
+@project_option
+@reports_errors
+def list_connectors(project_dir):
+    """Show the connectors: id, name, version, auth type, preset."""
+    from .build import load_connector
+
+    project = _project(project_dir)
+    rows = [("ID", "NAME", "VERSION", "AUTH", "PRESET")]
+    for cid in project.connector_ids():
+        c = load_connector(project, cid)
+        rows.append((c.id, c.name, str(c.version), c.auth.type, c.preset or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
