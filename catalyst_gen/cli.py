@@ -37,6 +37,8 @@ def reports_errors(command):
             count = len(exc.problems)
             click.echo(f"catalyst-gen: {count} problem{'s' if count != 1 else ''} found", err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors: click prints them and exits 2
         except KeyboardInterrupt:
             click.echo("catalyst-gen: interrupted; dist/ was left as it was", err=True)
             sys.exit(130)
@@ -196,3 +198,49 @@ def list_connectors(project_dir):
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@main.command(name="try")
+@click.argument("connector_id")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A process variable for the payload's ${placeholders}; repeatable.")
+@click.option("--base-url", default=None, metavar="URL", help="Send to this scheme://host:port instead of the endpoint's (keeps the path), e.g. a local fake.")
+@click.option("--secrets-dir", type=click.Path(file_okay=False), default=None, help="Directory of secret files for Secret Source 'file' (default /run/secrets).")
+@click.option("--properties", "properties_path", type=click.Path(dir_okay=False), default=None, help="catalyst-secrets.properties for Secret Source 'properties'.")
+@project_option
+@reports_errors
+def try_(connector_id, variables, base_url, secrets_dir, properties_path, project_dir):
+    """Call the connector once, as the Catalyst runtime would, and print the variables it sets.
+
+    Uses the connector's example task at its template defaults (freshly
+    generated from the spec) and the Python reference of the runtime. The
+    secret is read from the default source and never printed.
+    """
+    from . import contract, runtime
+    from .build import build_connector
+    from .errors import CatalystError, Problem
+
+    values = {}
+    for item in variables:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--var expects NAME=VALUE, got {item!r}")
+        values[name] = value
+    project = _project(project_dir)
+    built = build_connector(project, connector_id)
+    missing = [p.name for p in built.connector.placeholders if p.name not in values]
+    if missing:
+        raise click.UsageError("missing " + ", ".join(f"--var {m}=..." for m in missing))
+    example = built.files[built.connector.file_names["example"]]
+    try:
+        outcome = runtime.try_connector(
+            example,
+            values,
+            base_url=base_url,
+            secrets_dir=secrets_dir or contract.SECRETS_DIR,
+            properties_path=properties_path,
+        )
+    except runtime.RuntimeContractError as exc:
+        raise CatalystError(Problem(str(exc), hint="set the secret (see the connector README's Secret Sources) or fix the inputs")) from None
+    click.echo(runtime.format_outcome(outcome))
+    if not outcome.success:
+        sys.exit(1)
