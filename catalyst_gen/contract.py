@@ -48,11 +48,21 @@ INPUTS: tuple[Input, ...] = (
     ),
     Input("authHeader", "Header (or, for `apiKeyQuery`, query parameter) that carries the key.", False),
     Input("authPrefix", "Prefix written before the key, separated by one space; empty for none.", False),
-    Input("secretSource", "Where the key comes from: `env`, `file`, `properties` or `variable`."),
+    Input(
+        "secretSource",
+        "Where the key comes from: `env`, `file`, `properties` or `variable` (absent with authType `none`).",
+        False,
+    ),
     Input(
         "secretName",
         "Name of the secret for `env`/`file`/`properties`; for `variable` the key itself "
         "(development only).",
+        False,
+    ),
+    Input(
+        "secretOptional",
+        "`true`: when the secret is not found, the request is sent without credentials "
+        "(e.g. a webhook's optional shared secret). Absent means `false`.",
         False,
     ),
     Input("extraHeaders", "JSON object of fixed headers sent with every request.", False),

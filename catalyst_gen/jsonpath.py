@@ -4,7 +4,7 @@ Grammar (whitespace is not allowed anywhere)::
 
     path    := first ( "." key | "[" index "]" | "[" quoted "]" )*
     first   := key | "[" index "]" | "[" quoted "]"
-    key     := [A-Za-z_$][A-Za-z0-9_$-]*
+    key     := [A-Za-z_][A-Za-z0-9_$-]*   (a leading "$" is refused: it is not a root marker here)
     index   := "0" | [1-9][0-9]*
     quoted  := '"' any characters but '"' '"'   (for keys such as "x-request-id")
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_$-]*")
 _INDEX = re.compile(r"\[(0|[1-9][0-9]*)\]")
 _QUOTED = re.compile(r'\["([^"]+)"\]')
 

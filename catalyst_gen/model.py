@@ -38,6 +38,7 @@ class Auth:
     secret_name: str
     default_source: str
     editable: bool
+    optional: bool
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
             secret_name=auth.get("secret_name", ""),
             default_source=auth.get("default_source", "env"),
             editable=auth.get("editable", False),
+            optional=auth.get("optional", False),
         ),
         models=tuple(Model(m["id"], m["description"], m.get("default", False)) for m in data.get("models", [])),
         payload_text=payload_text,

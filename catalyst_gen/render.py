@@ -117,6 +117,8 @@ def template_properties(c: Connector) -> list[Property]:
                 not_empty=True,
             )
         )
+    if c.auth.optional:
+        p.append(Property("camunda:inputParameter", "secretOptional", "Hidden", "true", group="authentication"))
     p += [
         _maybe_hidden(
             c.auth.editable,

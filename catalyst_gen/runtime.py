@@ -100,6 +100,7 @@ AUTH_HEADER = _input("authHeader")
 AUTH_PREFIX = _input("authPrefix")
 SECRET_SOURCE = _input("secretSource")
 SECRET_NAME = _input("secretName")
+SECRET_OPTIONAL = _input("secretOptional")
 EXTRA_HEADERS = _input("extraHeaders")
 QUERY_PARAMETERS = _input("queryParameters")
 RESPONSE_MAPPING = _input("responseMapping")
@@ -171,6 +172,7 @@ class TaskConfig:
     auth_prefix: str
     secret_source: str | None
     secret_name: str | None
+    secret_optional: bool
     extra_headers: Mapping[str, str]
     query_parameters: Mapping[str, str]
     response_mapping: Mapping[str, str]
@@ -361,6 +363,7 @@ def read_task_config(service_task_element: etree._Element) -> TaskConfig:
         auth_prefix=text(AUTH_PREFIX) or "",
         secret_source=secret_source,
         secret_name=secret_name,
+        secret_optional=choice(SECRET_OPTIONAL, ("true", "false")) == "true" if text(SECRET_OPTIONAL) else False,
         extra_headers=scalar_strings(EXTRA_HEADERS),
         query_parameters=scalar_strings(QUERY_PARAMETERS),
         response_mapping=dict(response_mapping),
@@ -509,6 +512,8 @@ def resolve_secret(
     else:  # read_task_config already refuses unknown sources
         raise RuntimeContractError(f"unknown secret source {source!r}")
     if not secret:
+        if config.secret_optional:
+            return None  # optional credentials: the request goes out without them
         raise RuntimeContractError(f"secret source {source!r}: no secret found ({where} is missing or empty)")
     return secret
 
@@ -706,16 +711,20 @@ def execute(
     Raises :class:`RuntimeContractError` for configuration faults (a missing
     placeholder variable, a basicAuth secret without ``:``).
     """
-    body = substitute_placeholders(config.payload, variables) if config.payload is not None else None
+    # An empty payload (a GET, or a user who cleared the field) means no body at all.
+    has_body = config.payload is not None and config.payload.strip() != ""
+    body = substitute_placeholders(config.payload, variables) if has_body else None
 
     headers = dict(config.extra_headers)
     params = dict(config.query_parameters)
     auth = None
     if body is not None:
         headers["Content-Type"] = "application/json"
-    if config.auth_type != AUTH_NONE and not secret:
+    if config.auth_type != AUTH_NONE and not secret and not config.secret_optional:
         raise RuntimeContractError(f"authType {config.auth_type!r} needs a secret")
-    if config.auth_type in (AUTH_BEARER, AUTH_API_KEY_HEADER):
+    if not secret:
+        pass  # authType none, or an optional secret that is not configured
+    elif config.auth_type in (AUTH_BEARER, AUTH_API_KEY_HEADER):
         for existing in [h for h in headers if h.lower() == config.auth_header.lower()]:
             del headers[existing]
         headers[config.auth_header] = f"{config.auth_prefix} {secret}" if config.auth_prefix else secret

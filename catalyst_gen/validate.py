@@ -282,7 +282,7 @@ def _check_auth(source: SpecSource, problems: ProblemList) -> None:
     if not isinstance(auth, dict) or not isinstance(auth.get("type"), str):
         return
     if auth["type"] == "none":
-        for key in ("header", "prefix", "secret_name", "default_source", "key_prefix"):
+        for key in ("header", "prefix", "secret_name", "default_source", "key_prefix", "optional"):
             if key in auth:
                 problems.add(f"`{key}` has no meaning with auth type `none`", source.locate(("auth", key), key=True), ("auth", key), "remove it, or choose an auth type that sends a key")
         return

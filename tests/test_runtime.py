@@ -584,3 +584,38 @@ def test_try_connector_needs_exactly_one_connector_task():
     defs.find(f"{{{B}}}process").append(second)
     with pytest.raises(RuntimeContractError, match="'Task_Connector', 'Task_Other'"):
         rt.try_connector(etree.tostring(defs), {}, environ={})
+
+
+# --------------------------------------------------------------------------
+# Optional secrets and requests without a body
+# --------------------------------------------------------------------------
+
+
+def test_optional_secret_that_is_missing_sends_no_credentials(fake_provider):
+    cfg = config(**{rt.SECRET_OPTIONAL: "true"})
+    assert rt.resolve_secret(cfg, environ={}) is None
+    outcome = run(fake_provider, cfg, secret=None)
+    assert outcome.success
+    assert "authorization" not in fake_provider.requests[0].headers
+
+
+def test_optional_secret_that_is_present_is_sent(fake_provider):
+    cfg = config(**{rt.SECRET_OPTIONAL: "true"})
+    secret = rt.resolve_secret(cfg, environ={"TOGETHER_API_KEY": "k-1"})
+    run(fake_provider, cfg, secret=secret)
+    assert fake_provider.requests[0].headers["authorization"] == "Bearer k-1"
+
+
+def test_required_secret_that_is_missing_is_still_an_error():
+    with pytest.raises(rt.RuntimeContractError, match="TOGETHER_API_KEY"):
+        rt.resolve_secret(config(), environ={})
+    with pytest.raises(rt.RuntimeContractError, match="secretOptional"):
+        config(**{rt.SECRET_OPTIONAL: "yes"})
+
+
+def test_empty_payload_sends_no_body(fake_provider):
+    cfg = config(payload="", **{rt.HTTP_METHOD: "GET"})
+    run(fake_provider, cfg)
+    request = fake_provider.requests[0]
+    assert request.method == "GET" and request.body == b""
+    assert "content-type" not in request.headers
