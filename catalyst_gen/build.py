@@ -115,7 +115,8 @@ def _build_chunk(project: Project, ids: list[str]) -> list[Outcome]:
 
 
 PARALLEL_THRESHOLD = 16
-"""Below this many connectors, starting worker processes costs more than it saves."""
+"""Below this many connectors, starting worker processes costs more than it saves
+(unless ``--jobs`` asks for them explicitly)."""
 
 
 def build_many(project: Project, ids, *, jobs: int | None = None, on_done=None):
@@ -125,9 +126,11 @@ def build_many(project: Project, ids, *, jobs: int | None = None, on_done=None):
     templates once and then builds many connectors with them.
     """
     ids = list(ids)
-    jobs = jobs or os.cpu_count() or 1
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(ids) >= PARALLEL_THRESHOLD else 1
+    jobs = min(jobs, len(ids))
     outcomes: dict[str, Outcome] = {}
-    if jobs <= 1 or len(ids) < PARALLEL_THRESHOLD:
+    if jobs <= 1:
         for cid in ids:
             outcomes[cid] = build_one(project, cid)
             if on_done:

@@ -374,14 +374,18 @@ def _draw_gateway(g: etree._Element, shape: Shape) -> None:
     _sub(g, "polygon", points=" ".join(f"{_num(x)},{_num(y)}" for x, y in points),
          fill="#ffffff", stroke=STROKE, stroke_width="2", stroke_linejoin="round")  # fmt: skip
     arm = min(b.width, b.height) * 0.22
-    if shape.kind == "exclusiveGateway" and shape.marker_visible:
-        d = f"M {_num(b.cx - arm)} {_num(b.cy - arm)} L {_num(b.cx + arm)} {_num(b.cy + arm)} " \
-            f"M {_num(b.cx + arm)} {_num(b.cy - arm)} L {_num(b.cx - arm)} {_num(b.cy + arm)}"  # fmt: skip
-        _sub(g, "path", d=d, stroke=STROKE, stroke_width="3.5", fill="none")
-    elif shape.kind == "parallelGateway":
-        d = f"M {_num(b.cx)} {_num(b.cy - arm * 1.3)} L {_num(b.cx)} {_num(b.cy + arm * 1.3)} " \
-            f"M {_num(b.cx - arm * 1.3)} {_num(b.cy)} L {_num(b.cx + arm * 1.3)} {_num(b.cy)}"  # fmt: skip
-        _sub(g, "path", d=d, stroke=STROKE, stroke_width="3.5", fill="none")
+    if shape.kind == "exclusiveGateway" and shape.marker_visible:  # X, only if DI asks for it
+        _cross(g, b.cx, b.cy, arm, arm)
+    elif shape.kind == "parallelGateway":  # +
+        _cross(g, b.cx, b.cy, arm * 1.3, 0)
+
+
+def _cross(g: etree._Element, cx: float, cy: float, reach: float, slant: float) -> None:
+    """Two thick strokes through (cx, cy): an X when ``slant == reach``, a + when 0."""
+    a = (cx - slant, cy - reach, cx + slant, cy + reach)
+    b = (cx + reach, cy - slant, cx - reach, cy + slant)
+    d = " ".join(f"M {_num(x1)} {_num(y1)} L {_num(x2)} {_num(y2)}" for x1, y1, x2, y2 in (a, b))
+    _sub(g, "path", d=d, stroke=STROKE, stroke_width="3.5", fill="none")
 
 
 def _draw_external_label(parent: etree._Element, name: str, anchor: Box, label: Box | None) -> None:
@@ -489,7 +493,10 @@ def render_diagram_png(svg: bytes, *, scale: float = 1.0) -> bytes:
 
     At ``scale=1`` the PNG is exactly the viewBox size. The result is stable on
     one machine, but cairo/freetype versions change anti-aliasing, so the SVG,
-    not the PNG, is the artifact to compare. cairosvg is imported here so the
+    not the PNG, is the artifact to compare. cairosvg draws text with cairo's
+    simple text API: no bidi reordering (Hebrew/Arabic come out reversed) and
+    no colour emoji, both of which browsers render correctly from the SVG.
+    cairosvg is imported here so the
     SVG renderer works where libcairo is missing. ``unsafe=False`` (cairosvg's
     default, spelled out) forbids entities and fetching external files, in
     case someone feeds this an SVG that did not come from us.
