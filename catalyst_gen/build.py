@@ -74,9 +74,12 @@ def check_artifacts(connector: Connector, files: dict[str, bytes]) -> None:
 def build_connector(project: Project, connector_id: str) -> Built:
     """Everything short of writing: the checked artifacts of one connector."""
     connector = load_connector(project, connector_id)
-    files = renderer_for(project.templates_dir).render(connector)
+    renderer = renderer_for(project.templates_dir)
+    files = renderer.render(connector)
     check_artifacts(connector, files)
-    return Built(connector, files)
+    names = connector.file_names
+    files[names["diagram"]] = renderer.picture(files[names["example"]], names["example"])
+    return Built(connector, dict(sorted(files.items())))
 
 
 # ------------------------------------------------------------ many connectors

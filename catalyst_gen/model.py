@@ -156,6 +156,7 @@ class Connector:
         return {
             "element_template": f"{self.id}.element.json",
             "example": f"{self.id}-example.bpmn",
+            "diagram": f"{self.id}-example.svg",
             "logo": f"{self.id}.svg",
             "readme": "README.md",
         }

@@ -329,6 +329,7 @@ class Renderer:
         files = [
             (names["element_template"], "Element Template"),
             (names["example"], "Example BPMN process"),
+            (names["diagram"], "Picture of the example process"),
             (names["logo"], "Connector logo (64×64)"),
             (names["readme"], "This documentation"),
         ]
@@ -338,12 +339,13 @@ class Renderer:
             contract=contract,
             env_var=contract.env_var_name(c.auth.secret_name),
             diagram=text_diagram(c.example.configure_name, c.example.task_name, c.example.review_name),
+            picture=names["diagram"],
             files=files,
         )
         return text.encode("utf-8")
 
     def render(self, c: Connector) -> dict[str, bytes]:
-        """All four artifacts, file name -> bytes."""
+        """The four artifacts of the library, file name -> bytes."""
         names = c.file_names
         logo = self.logo(c)
         return {
@@ -352,3 +354,17 @@ class Renderer:
             names["logo"]: logo,
             names["readme"]: self.readme(c),
         }
+
+    @staticmethod
+    def picture(example: bytes, name: str) -> bytes:
+        """The example process drawn from its own BPMNDI (what the Modeler will show).
+
+        Only the SVG is an artifact: PNG bytes depend on a machine's cairo and
+        fonts, so ``catalyst-gen diagram --png`` renders one on demand instead.
+        """
+        from .diagram import render_diagram_svg
+
+        try:
+            return render_diagram_svg(example)
+        except ValueError as exc:
+            raise CheckError(Problem(f"{name}: cannot draw the example process: {exc}")) from None

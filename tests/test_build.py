@@ -16,13 +16,14 @@ def test_committed_dist_is_what_the_build_produces():
         assert build_connector(project, cid).files == read_tree(REPO / "dist" / cid), f"dist/{cid} is stale: run catalyst-gen build"
 
 
-def test_build_writes_the_four_files(project, cli):
+def test_build_writes_the_four_files_and_the_process_picture(project, cli):
     shutil.rmtree(project / "dist")
     result = cli(project, "build", "together-ai")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (project / "dist" / "together-ai").iterdir()) == [
         "README.md",
         "together-ai-example.bpmn",
+        "together-ai-example.svg",
         "together-ai.element.json",
         "together-ai.svg",
     ]
