@@ -174,13 +174,28 @@ def check(ids, jobs, project_dir):
     outcomes = build_many(project, selected, jobs=jobs)
     _report_failures(outcomes)
     drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes}, all_connectors=not ids)
+    problems = _version_problems(project, outcomes)
     if drift:
         click.echo("".join(drift.diffs), nl=False)
-        problems = [Problem(f"{p} is stale", hint="run `catalyst-gen build` and commit dist/") for p in drift.stale]
+        problems += [Problem(f"{p} is stale", hint="run `catalyst-gen build` and commit dist/") for p in drift.stale]
         problems += [Problem(f"{p} is missing", hint="run `catalyst-gen build` and commit dist/") for p in drift.missing]
         problems += [Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec") for p in drift.extra]
+    if problems:
         raise CatalystError(problems)
-    click.echo(f"dist/ is up to date ({len(selected)} connector{'s' if len(selected) != 1 else ''})")
+    click.echo(f"dist/ is up to date and every template version is recorded ({len(selected)} connector{'s' if len(selected) != 1 else ''})")
+
+
+def _version_problems(project, outcomes) -> list:
+    """Template content changed without a version bump, or versions not recorded."""
+    from . import versions
+
+    built = {}
+    for o in outcomes:
+        name = f"{o.connector_id}.element.json"
+        import json as _json
+
+        built[o.connector_id] = (_json.loads(o.files[name])["version"], o.files[name])
+    return [s.problem for s in versions.states(project, built) if s.problem]
 
 
 @main.command(name="list")
@@ -244,3 +259,146 @@ def try_(connector_id, variables, base_url, secrets_dir, properties_path, projec
     click.echo(runtime.format_outcome(outcome))
     if not outcome.success:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@jobs_option
+@project_option
+@reports_errors
+def validate(ids, jobs, project_dir):
+    """Run every spec and artifact check (and the version record check); write nothing."""
+    from .build import build_many
+    from .errors import CatalystError
+
+    project = _project(project_dir)
+    selected = _select(project, ids, False)
+    outcomes = build_many(project, selected, jobs=jobs)
+    problems = [p for o in outcomes if o.problems for p in o.problems]
+    problems += _version_problems(project, [o for o in outcomes if o.files is not None])
+    if problems:
+        raise CatalystError(problems)
+    click.echo(f"{len(selected)} connector{'s' if len(selected) != 1 else ''} valid")
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--force", is_flag=True, help="Raise the version even if the template did not change.")
+@project_option
+@reports_errors
+def bump(connector_id, force, project_dir):
+    """Raise a connector's template version when its template changed, and record it.
+
+    Records the version (without raising it) when the connector is new or its
+    version was already raised by hand. Rebuilds dist/<id>/.
+    """
+    from . import versions
+    from .build import build_connector
+    from .output import exclusive, write_connectors
+
+    project = _project(project_dir)
+    with exclusive(project.state_dir):
+        built = build_connector(project, connector_id)
+        name = built.connector.file_names["element_template"]
+        lock = versions.read_lock(project)
+        state = versions.states(project, {connector_id: (built.connector.version, built.files[name])})[0]
+        recorded = state.recorded
+        if recorded is not None and (force or (state.version == recorded["version"] and state.digest != recorded["sha256"])):
+            new_version = max(state.version, recorded["version"]) + 1
+            versions.set_spec_version(project.spec_path(connector_id), new_version)
+            built = build_connector(project, connector_id)
+            message = f"{connector_id}: version {state.version} -> {new_version}"
+        elif state.problem is None:
+            click.echo(f"{connector_id}: version {state.version} is current and recorded; nothing to do (use --force to raise it anyway)")
+            return
+        else:
+            message = f"{connector_id}: recorded version {state.version}"
+        lock[connector_id] = {"version": built.connector.version, "sha256": versions.template_digest(built.files[name])}
+        write_connectors(project.dist_dir, project.state_dir, {connector_id: built.files})
+        versions.write_lock(project, lock)
+    click.echo(message)
+
+
+@main.command()
+@jobs_option
+@project_option
+@reports_errors
+def package(jobs, project_dir):
+    """Write dist/release/: a zip per connector, the Modeler bundle, catalog.json, SHA256SUMS.
+
+    Refuses when dist/ is stale (the same comparison as `check`).
+    """
+    from .build import build_many, load_connector
+    from .drift import compare
+    from .errors import CatalystError, Problem
+    from .output import exclusive, read_tree, write_connectors
+    from .package import release_files
+
+    project = _project(project_dir)
+    ids = _select(project, (), True)
+    outcomes = build_many(project, ids, jobs=jobs)
+    _report_failures(outcomes)
+    drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes}, all_connectors=True)
+    problems = _version_problems(project, outcomes)
+    if drift or problems:
+        problems += [Problem(f"{p} is not what the specs produce", hint="run `catalyst-gen build` (and commit) before packaging") for p in drift.stale + drift.missing + drift.extra]
+        raise CatalystError(problems)
+    built = [(load_connector(project, cid), read_tree(project.dist_dir / cid)) for cid in ids]
+    files = release_files(built)
+    with exclusive(project.state_dir):
+        write_connectors(project.dist_dir, project.state_dir, {"release": files})
+    for name in sorted(files):
+        click.echo(f"dist/release/{name}")
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--name", default=None, help="Display name (default: from the id).")
+@click.option("--preset", default=None, help="Preset in connectors/_presets/ to extend.")
+@click.option("--url", default=None, help="Endpoint URL.")
+@click.option("--auth", type=click.Choice(["bearerToken", "apiKeyHeader", "basicAuth", "apiKeyQuery", "none"]), default=None, help="Auth type (default: the preset's, else bearerToken).")
+@project_option
+@reports_errors
+def new(connector_id, name, preset, url, auth, project_dir):
+    """Scaffold connectors/<id>/connector.yaml, ready to build."""
+    import shutil
+
+    from .build import build_connector
+    from .errors import CatalystError, Problem
+    from .scaffold import render_spec, write_new_connector
+
+    project = _project(project_dir)
+    text = render_spec(project, connector_id, name=name, preset=preset, url=url, auth=auth)
+    path = write_new_connector(project, connector_id, text)
+    try:
+        build_connector(project, connector_id)
+    except CatalystError as exc:
+        shutil.rmtree(path.parent)
+        raise CatalystError([Problem("the scaffold does not build (a bug in templates/scaffold/)"), *exc.problems]) from None
+    click.echo(f"created {path.relative_to(project.root)}; next: fill in the TODOs, then `catalyst-gen build {connector_id}`")
+
+
+@main.command()
+def schema():
+    """Print the JSON Schema of connector specs (for editors and the YAML language server)."""
+    from .scaffold import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--png", "png_path", type=click.Path(dir_okay=False, writable=True), required=True, help="Where to write the PNG.")
+@click.option("--scale", type=click.FloatRange(0.5, 8), default=2.0, show_default=True)
+@project_option
+@reports_errors
+def diagram(connector_id, png_path, scale, project_dir):
+    """Render the example process picture to PNG (the SVG is in dist/<id>/)."""
+    from .build import build_connector
+    from .diagram import render_diagram_png
+
+    project = _project(project_dir)
+    built = build_connector(project, connector_id)
+    svg = built.files[built.connector.file_names["diagram"]]
+    Path(png_path).write_bytes(render_diagram_png(svg, scale=scale))
+    click.echo(png_path)

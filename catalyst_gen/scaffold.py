@@ -1,0 +1,94 @@
+"""``catalyst-gen new``: a connector spec that builds the moment it is written.
+
+The spec is rendered from ``templates/scaffold/connector.yaml.j2`` (so a
+library can change what new connectors start from) and then built in memory
+before it is written: a scaffold that would not build is a bug, not a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import jinja2
+
+from .errors import CatalystError, Problem
+from .loader import load_spec
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
+SCHEMA_REF = "../../catalyst_gen/schema/connector.schema.json"
+
+
+def _yaml_scalar(value: str) -> str:
+    """A YAML scalar that reads back as exactly ``value`` (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def initials(name: str) -> str:
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", name) if w]
+    text = "".join(w[0] for w in words[:2]).upper()
+    return text or "C"
+
+
+def render_spec(project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str) -> str:
+    if not ID_PATTERN.fullmatch(connector_id) or len(connector_id) > 64:
+        raise CatalystError(
+            Problem(f"{connector_id!r} is not a valid connector id", hint="use lower-case kebab-case, e.g. my-service")
+        )
+    if (project.connectors_dir / connector_id).exists():
+        raise CatalystError(Problem(f"connector {connector_id!r} already exists", hint=f"edit {project.spec_path(connector_id)}"))
+    model = False
+    if preset:
+        preset_file = project.presets_dir / f"{preset}.yaml"
+        if not preset_file.is_file():
+            from .suggest import did_you_mean
+
+            known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
+            raise CatalystError(Problem(f"preset {preset!r} not found", hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}"))
+        data = load_spec(preset_file, project.presets_dir).data
+        payload = data.get("request", {}).get("payload")
+        model = isinstance(payload, dict) and "model" in payload
+        auth = auth or data.get("auth", {}).get("type", "bearerToken")
+    auth = auth or "bearerToken"
+    name = name or " ".join(part.capitalize() for part in connector_id.split("-"))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(project.templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["yaml"] = _yaml_scalar
+    digest = int(hashlib.sha256(connector_id.encode()).hexdigest(), 16)
+    return env.get_template("scaffold/connector.yaml.j2").render(
+        id=connector_id,
+        name=name,
+        preset=preset,
+        url=url or f"https://api.example.com/v1/{connector_id}",
+        auth=auth,
+        model=model,
+        secret_name=connector_id.replace("-", "_") + "_api_key",
+        initials=initials(name),
+        background=PALETTE[digest % len(PALETTE)],
+        schema_ref=SCHEMA_REF,
+    )
+
+
+def write_new_connector(project, connector_id: str, text: str) -> Path:
+    """Write the spec (never over an existing one); the caller has already built it in memory."""
+    folder = project.connectors_dir / connector_id
+    folder.mkdir(parents=True)
+    path = folder / "connector.yaml"
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def schema_text() -> str:
+    from .validate import spec_schema
+
+    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+

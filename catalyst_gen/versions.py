@@ -1,0 +1,111 @@
+"""Template versions that Camunda Modeler can rely on.
+
+The Modeler identifies an element template by ``id`` and ``version`` and
+offers users an upgrade when a higher version appears; two different
+templates under the same id and version break every process that uses them.
+``connectors/_versions.lock`` records, per connector, the version and the
+sha256 of the element template released under it.  ``check`` fails when the
+template changed but its version did not; ``catalyst-gen bump <id>`` raises
+the version in the spec and updates the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Location, Problem
+
+LOCK_FILE = "_versions.lock"
+
+
+def lock_path(project) -> Path:
+    return project.connectors_dir / LOCK_FILE
+
+
+def template_digest(template: bytes) -> str:
+    return hashlib.sha256(template).hexdigest()
+
+
+def read_lock(project) -> dict[str, dict]:
+    path = lock_path(project)
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except ValueError as exc:
+        from .errors import CatalystError
+
+        raise CatalystError(Problem(f"{path} is not valid JSON: {exc}", hint="restore it from git")) from None
+    return data
+
+
+def write_lock(project, lock: dict[str, dict]) -> None:
+    path = lock_path(project)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(sorted(lock.items())), indent=2, sort_keys=True) + "\n", "utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class VersionState:
+    connector_id: str
+    version: int
+    digest: str
+    recorded: dict | None
+
+    @property
+    def problem(self) -> Problem | None:
+        fix = f"run `catalyst-gen bump {self.connector_id}`"
+        rec = self.recorded
+        if rec is None:
+            return Problem(f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}", hint=fix)
+        if self.version < rec["version"]:
+            return Problem(
+                f"{self.connector_id}: template version {self.version} is lower than the released {rec['version']}",
+                hint=f"versions only go up: set `version: {rec['version'] + 1}` or {fix}",
+            )
+        if self.version == rec["version"] and self.digest != rec["sha256"]:
+            return Problem(
+                f"{self.connector_id}: the element template changed but its version is still {self.version}",
+                hint=f"{fix} (Camunda Modeler treats same id + version as the same template)",
+            )
+        if self.version > rec["version"] or self.digest != rec["sha256"]:
+            return Problem(f"{self.connector_id}: version {self.version} is not recorded in {LOCK_FILE} yet", hint=fix)
+        return None
+
+
+def states(project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
+    """``built``: id -> (version, element template bytes)."""
+    lock = read_lock(project)
+    return [VersionState(cid, version, template_digest(t), lock.get(cid)) for cid, (version, t) in sorted(built.items())]
+
+
+_VERSION_LINE = re.compile(r"^version:[ \t]*(\d+)[ \t]*(#.*)?$", re.M)
+
+
+def set_spec_version(spec: Path, version: int) -> None:
+    """Write ``version: N`` into the spec, keeping everything else as the author wrote it."""
+    text = spec.read_text("utf-8-sig")
+    if _VERSION_LINE.search(text):
+        text = _VERSION_LINE.sub(lambda m: f"version: {version}" + (f"  {m.group(2)}" if m.group(2) else ""), text, count=1)
+    else:  # inherited from a preset: state it right after the name
+        name = re.search(r"^name:.*$", text, re.M) or re.search(r"^id:.*$", text, re.M)
+        if name is None:
+            raise ValueError(f"{spec}: no top-level name: or id: line to put version: after")
+        text = text[: name.end()] + f"\nversion: {version}" + text[name.end() :]
+    tmp = spec.with_suffix(".tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, spec)
+
+
+def version_location(spec: Path) -> Location:
+    text = spec.read_text("utf-8-sig")
+    match = _VERSION_LINE.search(text)
+    if not match:
+        return Location(spec, 1, 1)
+    return Location(spec, text.count("\n", 0, match.start()) + 1, 1)
