@@ -46,7 +46,7 @@ def test_several_ids(project, cli):
 def test_check_passes_on_a_clean_tree(project, cli):
     result = cli(project, "check")
     assert result.exit_code == 0, result.output
-    assert "dist/ is up to date (7 connectors)" in result.output
+    assert "dist/ is up to date and every template version is recorded (7 connectors)" in result.output
 
 
 def test_check_fails_with_a_diff_after_a_hand_edit(project, cli):
