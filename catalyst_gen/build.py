@@ -141,6 +141,8 @@ def build_many(project: Project, ids, *, jobs: int | None = None, on_done=None):
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        warm_up(project)  # forked workers inherit what is loaded here instead of each loading it
+
         size = max(1, min(50, len(ids) // (jobs * 4) or 1))
         chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
@@ -151,6 +153,22 @@ def build_many(project: Project, ids, *, jobs: int | None = None, on_done=None):
                     if on_done:
                         on_done(outcome)
     return [outcomes[cid] for cid in ids]
+
+
+def warm_up(project: Project) -> None:
+    """Load the per-process singletons once: schema validator, XSD, templates, cairosvg."""
+    import cairosvg  # noqa: F401  (its cffi set-up runs compilers to find libcairo: do it once)
+
+    from .validate import _validator
+
+    _validator()
+    checks.bpmn_schema()
+    renderer = renderer_for(project.templates_dir)
+    from .render import TEMPLATE_FILES
+
+    for name in TEMPLATE_FILES.values():
+        renderer.env.get_template(name)
+    project.library  # noqa: B018  (cached property: read _library.yaml once)
 
 
 def _mp_context():
