@@ -125,3 +125,11 @@ def test_output_is_identical_across_orders_and_process_counts(project, cli):
     result = cli(project, "build", "--jobs", "2", *reversed(ALL))
     assert result.exit_code == 0, result.output
     assert snapshot(project / "dist") == serial
+
+
+def test_the_repository_passes_check():
+    """CI's gate: the committed dist/ and version record are exactly what the specs produce."""
+    from conftest import run_process
+
+    result = run_process("check")
+    assert result.returncode == 0, result.stdout + result.stderr
