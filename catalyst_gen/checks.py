@@ -40,8 +40,14 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise CheckError(Problem(f"{name}: not well-formed XML: {exc}")) from None
-    if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in data:
-        raise CheckError(Problem(f"{name}: DTDs and entity declarations are not allowed"))
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.doctype or docinfo.system_url or b"<!ENTITY" in data:
+        raise CheckError(
+            Problem(
+                f"{name}: DTDs and entity declarations are not allowed",
+                hint="remove the <!DOCTYPE ...> line: entities are how XML files read local files (XXE) or expand to gigabytes",
+            )
+        )
     return root
 
 
@@ -210,11 +216,62 @@ def check_diagram(root, process, name: str) -> list[Problem]:
 # ---------------------------------------------------------------------- SVG
 
 _EXTERNAL = re.compile(r"^\s*(?!#)(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+_LOCAL_HREF = re.compile(r"^\s*(?:#[^\s]*|data:image/(?:png|jpeg|gif|webp)[;,][^\s]*)\s*$", re.I)
+_URL_FUNCTION = re.compile(r"url\(\s*(?![\s'\"]*#)", re.I)
 FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
+ANIMATIONS = {"set", "animate", "animateMotion", "animateTransform", "animateColor"}
+MAX_SVG_ELEMENTS = 5_000
+"""Elements after expanding ``<use>`` references; a logo needs a few dozen."""
+
+
+def _expanded_size(root) -> int | None:
+    """How many elements the SVG draws once every ``<use>`` is expanded; ``None`` on a reference cycle.
+
+    ``<use>`` is SVG's alias: ten ``<use>`` of a group of ten ``<use>`` ... grow
+    like "billion laughs", so renderers can hang on a few hundred bytes.
+    """
+    alive = list(root.iter())  # keeps every element proxy alive, so id() below is stable
+    by_id = {el.get("id"): el for el in alive if isinstance(el.tag, str) and el.get("id")}
+    memo: dict = {}
+    active: set = set()
+
+    def href(el):
+        return el.get("href") or el.get(f"{{{NS['xlink']}}}href") or ""
+
+    def size(el) -> int:
+        key = id(el)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise RecursionError
+        active.add(key)
+        total = 1
+        for child in el:
+            if isinstance(child.tag, str):
+                total += size(child)
+                if total > MAX_SVG_ELEMENTS:
+                    break
+        if isinstance(el.tag, str) and etree.QName(el).localname == "use":
+            target = by_id.get(href(el).strip().lstrip("#"))
+            if target is not None and href(el).strip().startswith("#"):
+                total += size(target)
+        active.discard(key)
+        memo[key] = min(total, MAX_SVG_ELEMENTS + 1)
+        return memo[key]
+
+    try:
+        return size(root)
+    except RecursionError:
+        return None
 
 
 def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
-    """A 64x64 SVG without scripts, event handlers or external references that renders non-blank."""
+    """A 64x64 SVG without scripts, event handlers or external references that renders non-blank.
+
+    Size: ``width="64" height="64"`` with any square ``viewBox`` (``0 0 128 128``
+    scales cleanly and is accepted); ``width="128"`` is refused, since the
+    artifact is shipped as it is and must be 64x64.
+    """
     problems = ProblemList()
     try:
         root = parse_xml(data, name)
@@ -234,7 +291,10 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
         if vb_w <= 0 or vb_w != vb_h:
             problems.add(f"{name}: the viewBox {root.get('viewBox')!r} is not square", hint="a logo must scale cleanly to 64x64")
     if (width, height) != ("64", "64"):
-        problems.add(f"{name}: the logo is {width}x{height}, not 64x64", hint='set width="64" height="64"')
+        problems.add(f"{name}: the logo is {width}x{height}, not 64x64", hint='set width="64" height="64" (keep the viewBox: any square viewBox scales cleanly)')
+    for sibling in root.itersiblings(preceding=True):
+        if isinstance(sibling, etree._ProcessingInstruction) and "stylesheet" in (sibling.target or ""):
+            problems.add(f"{name}: external stylesheet processing instruction <?{sibling.target} ...?>", hint="put styles inline in the SVG")
     for el in root.iter():
         if not isinstance(el.tag, str):
             if isinstance(el, etree._ProcessingInstruction) and "stylesheet" in (el.target or ""):
@@ -243,18 +303,27 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
         local = etree.QName(el).localname
         if local in FORBIDDEN_ELEMENTS:
             problems.add(f"{name}: <{local}> is not allowed in a logo", hint="logos are rendered inside Camunda Modeler: no active content")
+        if local in ANIMATIONS and (el.get("attributeName") or "").split(":")[-1].lower() == "href":
+            problems.add(f"{name}: <{local}> changes a link (attributeName={el.get('attributeName')!r})", hint="logos are rendered inside Camunda Modeler: no active content")
         for attr, value in el.attrib.items():
             attr_local = etree.QName(attr).localname
             if attr_local.lower().startswith("on"):
                 problems.add(f"{name}: event handler attribute {attr_local} on <{local}>")
-            if attr_local == "href" and _EXTERNAL.match(value) and not value.strip().startswith("data:image/"):
-                problems.add(f"{name}: external reference {value[:60]!r} on <{local}>", hint="embed everything; only #fragment links are allowed")
+            if attr_local == "href" and not _LOCAL_HREF.match(value):
+                what = "external reference" if _EXTERNAL.match(value) or value.strip().startswith("/") else "external reference (a file path)"
+                if "javascript:" not in value.lower().replace(" ", ""):
+                    problems.add(f"{name}: {what} {value[:60]!r} on <{local}>", hint="embed everything; only #fragment links and data:image/png|jpeg|gif|webp are allowed")
             if "javascript:" in value.lower().replace(" ", ""):
                 problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>")
-            if attr_local == "style" and ("url(" in value and not re.search(r"url\(\s*#", value) or "@import" in value):
-                problems.add(f"{name}: external resource in style on <{local}>")
-        if local == "style" and el.text and ("@import" in el.text or re.search(r"url\(\s*(?!#)", el.text)):
-            problems.add(f"{name}: external stylesheet or font in <style>")
+            if attr_local != "href" and (_URL_FUNCTION.search(value) or "@import" in value):
+                problems.add(f"{name}: external resource in {attr_local} on <{local}>: {value[:60]!r}", hint="only url(#id) references inside the SVG are allowed")
+        if local == "style" and el.text and ("@import" in el.text or _URL_FUNCTION.search(el.text)):
+            problems.add(f"{name}: external stylesheet or font in <style>", hint="only url(#id) references inside the SVG are allowed")
+    size = _expanded_size(root)
+    if size is None:
+        problems.add(f"{name}: <use> references form a cycle", hint="a <use> must not refer to itself or to a group containing it")
+    elif size > MAX_SVG_ELEMENTS:
+        problems.add(f"{name}: the logo expands to more than {MAX_SVG_ELEMENTS:,} elements through <use> references", hint="draw the logo without nesting <use> of <use> (this is how SVG 'billion laughs' hang renderers)")
     if problems or not render:
         return problems.problems
     return _check_render(data, name)
@@ -273,8 +342,10 @@ def _check_render(data: bytes, name: str) -> list[Problem]:
         return [Problem(f"{name}: renders at {image.size}, not 64x64")]
     colors = image.getcolors(maxcolors=64 * 64 + 1) or []
     visible = [c for c in colors if c[1][3] > 0]
-    if len(colors) < 2 or not visible:
-        return [Problem(f"{name}: the logo renders blank", hint="draw something visible")]
+    if not visible:
+        return [Problem(f"{name}: the logo renders blank (fully transparent)", hint="draw something visible")]
+    if len(colors) < 2:
+        return [Problem(f"{name}: the logo renders blank (one flat colour, nothing drawn on it)", hint="draw something visible")]
     return []
 
 

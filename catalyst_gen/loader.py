@@ -22,6 +22,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .errors import Location, Problem, SpecError
 
@@ -47,6 +48,9 @@ class SpecSource:
     value_locs: dict[tuple, Location] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     """Every file the data was read from (the spec and its presets), for caching."""
+    layers: tuple["SpecSource", ...] = ()
+    """The unmerged sources (connector first, then its presets), for checks that
+    must see what each file wrote, including values a merge removed."""
 
     def locate(self, path: tuple, *, key: bool = False) -> Location:
         """Where ``path`` was written; falls back to the closest written parent."""
@@ -93,8 +97,24 @@ def read_yaml_text(path: Path) -> str:
         ) from None
 
 
-def _yaml_problem(path: Path, exc: YAMLError) -> Problem:
+def _position(text: str, index: int) -> tuple[int, int]:
+    """Line and column (from 1) of character ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
     """Turn a ruamel.yaml error into a located problem with a plain-English hint."""
+    if isinstance(exc, ReaderError):
+        # Raised before any token exists, so there is no mark: locate it ourselves.
+        char = exc.character
+        code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        line, column = _position(text, exc.position) if text else (1, 1)
+        return Problem(
+            f"invalid YAML: the file contains the character {code}, which YAML does not allow",
+            Location(path, line, column),
+            hint="remove it: invisible control characters usually come from copy and paste",
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
     if isinstance(exc, MarkedYAMLError):
@@ -107,11 +127,39 @@ def _yaml_problem(path: Path, exc: YAMLError) -> Problem:
         key = re.search(r'found duplicate key "?(.*?)"? with value', text)
         text = f"duplicate key {key.group(1)!r}" if key else "duplicate key"
         hint = "each key may appear once in a mapping: remove or merge the repeated one"
-    elif "\\t" in text or "tab" in text.lower():
+    elif "'\\t'" in text or "\t" in text or re.search(r"\btabs?\b", text, re.I):
         hint = "YAML indentation must use spaces, not tabs"
     else:
         hint = "fix the YAML syntax at this position (indentation, quotes, colons)"
     return Problem(f"invalid YAML: {text}", location, hint=hint)
+
+
+_OPENING_TOKENS = ("BlockMappingStartToken", "BlockSequenceStartToken", "FlowMappingStartToken", "FlowSequenceStartToken")
+_CLOSING_TOKENS = ("BlockEndToken", "FlowMappingEndToken", "FlowSequenceEndToken")
+
+
+def _check_depth(path: Path, yaml: YAML, text: str) -> None:
+    """Refuse deep nesting from the token stream, before the (recursive) composer runs.
+
+    The scanner is iterative, so a file of ten thousand ``[`` cannot exhaust
+    the Python stack here, and the first token too deep gives the position.
+    """
+    depth = 0
+    for token in yaml.scan(text):
+        name = type(token).__name__
+        if name in _OPENING_TOKENS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = token.start_mark
+                raise SpecError(
+                    Problem(
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        Location(path, mark.line + 1, mark.column + 1),
+                        hint="flatten the structure: real specs nest fewer than 8 levels",
+                    )
+                )
+        elif name in _CLOSING_TOKENS:
+            depth -= 1
 
 
 def _parse(path: Path):
@@ -119,11 +167,14 @@ def _parse(path: Path):
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
+        _check_depth(path, yaml, text)
         return yaml.load(text)
     except YAMLError as exc:
-        raise SpecError(_yaml_problem(path, exc)) from None
+        raise SpecError(_yaml_problem(path, exc, text)) from None
     except RecursionError:
-        raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1))) from None
+        raise SpecError(
+            Problem(f"nesting deeper than {MAX_DEPTH} levels", Location(path, 1, 1), hint="flatten the structure")
+        ) from None
 
 
 class _Converter:
@@ -170,9 +221,13 @@ class _Converter:
                 skey = str(key)
                 child = path + (skey,)
                 if skey in out:
+                    same = next(k for k in node if str(k) == skey and not isinstance(k, bool))
+                    what = f"duplicate key {skey!r}"
+                    if type(same) is not type(key):
+                        what += f" ({same!r} and {key!r} are the same key)"
                     self.problems.append(
                         Problem(
-                            f"duplicate key {skey!r}",
+                            what,
                             self.loc(*node.lc.key(key)),
                             path,
                             "each key may appear once in a mapping: remove or merge the repeated one",
@@ -237,7 +292,9 @@ def load_file(path: Path) -> SpecSource:
         raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1))) from None
     if converter.problems:
         raise SpecError(converter.problems)
-    return SpecSource(data, path, converter.key_locs, converter.value_locs, (path,))
+    source = SpecSource(data, path, converter.key_locs, converter.value_locs, (path,))
+    source.layers = (source,)
+    return source
 
 
 def _merge(base: SpecSource, override: SpecSource) -> SpecSource:
@@ -276,7 +333,7 @@ def _merge(base: SpecSource, override: SpecSource) -> SpecSource:
         return b
 
     data = merge(base.data, override.data, ())
-    return SpecSource(data, override.file, key_locs, value_locs, base.files + override.files)
+    return SpecSource(data, override.file, key_locs, value_locs, base.files + override.files, override.layers + base.layers)
 
 
 def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:

@@ -20,6 +20,11 @@ KNOWN_KEY_SHAPES = (
     ("a Perplexity key (pplx-...)", re.compile(r"\bpplx-[A-Za-z0-9]{16,}")),
     ("a GitHub token (ghp_...)", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}")),
     ("an AWS access key id (AKIA...)", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
+    ("a Stripe key (sk_live_...)", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}")),
+    ("a Hugging Face token (hf_...)", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
+    ("a GitLab token (glpat-...)", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("a JSON Web Token (eyJ...)", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
 )
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-+=]{32,}")
@@ -34,29 +39,60 @@ def _entropy(token: str) -> float:
     return -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
 
 
-def looks_like_secret(text: str) -> str | None:
-    """What kind of credential ``text`` seems to contain, or ``None``."""
+def find_secret(text: str) -> tuple[str, str] | None:
+    """``(kind, matched text)`` of the first credential-like token in ``text``, or ``None``."""
     if "example" in text.lower():
         return None
     for kind, pattern in KNOWN_KEY_SHAPES:
-        if pattern.search(text):
-            return kind
+        match = pattern.search(text)
+        if match:
+            return kind, match.group()
     for token in _TOKEN.findall(text):
         classes = sum(bool(re.search(p, token)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
         if classes == 3 and _entropy(token) >= 4.0:
-            return "a long random token"
+            return "a long random token", token
     return None
 
 
+def looks_like_secret(text: str) -> str | None:
+    """What kind of credential ``text`` seems to contain, or ``None``."""
+    found = find_secret(text)
+    return found[0] if found else None
+
+
 def find_secrets(data, path: tuple = ()):
-    """Yield ``(message, path, hint)`` for every string in ``data`` that looks like a key."""
+    """Yield ``(message, path, hint, token, is_key)`` for every key or string in ``data`` that looks like a credential."""
     if isinstance(data, dict):
         for key, value in data.items():
+            found = find_secret(str(key))
+            if found:
+                yield f"this key looks like {found[0]}; secrets must not be written into specs", path + (key,), HINT, found[1], True
             yield from find_secrets(value, path + (key,))
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from find_secrets(value, path + (index,))
     elif isinstance(data, str):
-        kind = looks_like_secret(data)
-        if kind:
-            yield f"this looks like {kind}; secrets must not be written into specs", path, HINT
+        found = find_secret(data)
+        if found:
+            yield f"this looks like {found[0]}; secrets must not be written into specs", path, HINT, found[1], False
+
+
+_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
+
+
+def find_comment_secrets(text: str):
+    """Yield ``(message, line, column, token)`` for credentials in YAML comments.
+
+    Comments are committed with the spec even though they never reach an
+    artifact.  A ``#`` counts as a comment start at the beginning of a line or
+    after whitespace; a ``#`` inside a quoted value may be taken for one, which
+    at worst reports a value the data scan reports too (the caller merges them).
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _COMMENT.search(line)
+        if not match:
+            continue
+        found = find_secret(match.group(1))
+        if found:
+            column = line.index(found[1], match.start(1)) + 1
+            yield f"this comment contains {found[0]}; secrets must not be written into specs", number, column, found[1]

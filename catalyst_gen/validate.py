@@ -118,6 +118,8 @@ def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -
             else:
                 problems.add(f"is longer than {error.validator_value} characters", source.locate(path), path, "shorten it")
         elif error.validator == "pattern":
+            if isinstance(error.instance, str) and _BAD_CHAR.search(error.instance):
+                continue  # _check_characters names the character, at the key or value
             problems.add(
                 f"{json.dumps(error.instance, ensure_ascii=False)[:80]} is not valid here",
                 source.locate(path),
@@ -208,6 +210,8 @@ def _check_model(source: SpecSource, problems: ProblemList, payload) -> None:
         problems.add("no model is marked default", source.locate(("models",), key=True), ("models",), "add `default: true` to the model the payload uses")
     seen: set = set()
     for index, model_id in enumerate(ids):
+        if not isinstance(model_id, str):
+            continue  # the schema reports it
         if model_id in seen:
             problems.add(f"model `{model_id}` is listed twice", source.locate(("models", index, "id")), ("models", index, "id"))
         seen.add(model_id)
@@ -235,8 +239,16 @@ def _check_statuses(source: SpecSource, problems: ProblemList) -> None:
     if isinstance(errors, dict):
         for status, entry in errors.items():
             path = ("errors", status)
-            if status.isdigit() and not 100 <= int(status) <= 599:
-                problems.add(f"HTTP status {status} is outside 100-599", source.locate(path, key=True), ("errors",), "use a real HTTP status code, e.g. 401")
+            if re.fullmatch(r"[0-9]+", status):
+                if not 100 <= int(status) <= 599:
+                    problems.add(f"HTTP status {status} is outside 100-599", source.locate(path, key=True), ("errors",), "use a real HTTP status code, e.g. 401")
+                elif status != str(int(status)):
+                    problems.add(
+                        f"HTTP status {status!r} has a leading zero",
+                        source.locate(path, key=True),
+                        ("errors",),
+                        f"write it as {int(status)} (each status may be listed once)",
+                    )
             code = entry.get("code") if isinstance(entry, dict) else None
             if isinstance(code, str) and not BPMN_ERROR_CODE.fullmatch(code):
                 problems.add(
@@ -293,6 +305,10 @@ def _check_auth(source: SpecSource, problems: ProblemList) -> None:
         problems.add(f"missing required key `header` (the {what} that carries the key)", source.locate(("auth",), key=True), ("auth",), "e.g. `header: Authorization`")
 
 
+MAX_LOGO_BYTES = 64 * 1024
+"""A 64x64 logo is a few kilobytes; more is embedded bitmaps or an attack."""
+
+
 def _check_logo(source: SpecSource, problems: ProblemList) -> None:
     logo = source.data.get("logo")
     if not isinstance(logo, dict):
@@ -301,22 +317,136 @@ def _check_logo(source: SpecSource, problems: ProblemList) -> None:
     if "file" in logo:
         if drawn:
             problems.add("a logo is either a `file` or drawn (`text`, `background`, `foreground`), not both", source.locate(("logo",), key=True), ("logo",), f"remove {', '.join(drawn)} or file")
-        elif not (source.file.parent / logo["file"]).is_file():
-            problems.add(f"logo file {logo['file']!r} not found next to the spec", source.locate(("logo", "file")), ("logo", "file"), f"put it in {source.file.parent}/")
+        elif isinstance(logo["file"], str):
+            _check_logo_file(source, problems, logo["file"])
     elif len(drawn) != 3:
         missing = [k for k in ("text", "background", "foreground") if k not in logo]
         problems.add(f"the drawn logo needs {', '.join(missing)}", source.locate(("logo",), key=True), ("logo",), "or give `file: logo.svg`")
 
 
+def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> None:
+    """The supplied SVG passes the artifact's own SVG check; problems point at ``logo.file``."""
+    from . import checks
+
+    path = ("logo", "file")
+    where = source.locate(path)
+    folder = source.file.parent
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return  # the schema pattern reports it
+    file = folder / name
+    if not file.is_file():
+        problems.add(f"logo file {name!r} not found next to the spec", where, path, f"put it in {folder}/")
+        return
+    if not file.resolve().is_relative_to(folder.resolve()):
+        problems.add(f"logo file {name!r} is a link to a file outside the connector's folder", where, path, f"copy the SVG into {folder}/")
+        return
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        problems.add(f"cannot read logo file {name!r}: {exc.strerror}", where, path)
+        return
+    if len(data) > MAX_LOGO_BYTES:
+        problems.add(f"logo file {name!r} is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}", where, path, "simplify the drawing; do not embed bitmaps")
+        return
+    for problem in checks.check_svg(data, name):
+        message = problem.message.removeprefix(f"{name}: ")
+        hint = problem.hint or "fix the SVG; a logo is shown inside Camunda Modeler and must be inert"
+        problems.add(f"logo file {name!r}: {message}", where, path, hint)
+
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
 def _check_id(source: SpecSource, problems: ProblemList, expected_id: str | None) -> None:
+    """The id is kebab-case (no ``/``, ``\\`` or ``..``: it names folders and files) and equals the folder."""
     spec_id = source.data.get("id")
-    if expected_id and isinstance(spec_id, str) and spec_id != expected_id:
+    if expected_id is not None and not (ID_PATTERN.fullmatch(expected_id) and len(expected_id) <= 64):
+        problems.add(
+            f"{expected_id!r} is not a connector id",
+            None,
+            (),
+            "a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
+            "paths, slashes and `..` are not accepted",
+        )
+        return
+    if not isinstance(spec_id, str) or not ID_PATTERN.fullmatch(spec_id):
+        return  # the schema reports it (with its hint); comparing with the folder would only repeat it
+    if expected_id and spec_id != expected_id:
         problems.add(
             f"id `{spec_id}` does not match its folder `{expected_id}`",
             source.locate(("id",)),
             ("id",),
             f"rename the folder or set `id: {expected_id}`",
         )
+
+
+# Characters refused in every key and value: not allowed in XML 1.0 (C0 controls
+# but tab/newline/return, surrogates, U+FFFE/U+FFFF), invisible C1 controls and
+# DEL, and the bidirectional embedding/override/isolate controls that make text
+# display differently from what it says ("Trojan Source").  Right-to-left text
+# itself and the U+200E/U+200F marks are fine.
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def _char_name(char: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(char, "a control character" if ord(char) < 0xA0 else "a surrogate" if 0xD800 <= ord(char) <= 0xDFFF else "unnamed")
+
+
+def _check_characters(source: SpecSource, problems: ProblemList) -> None:
+    """Refuse control, surrogate and bidi-override characters anywhere (keys too), located."""
+
+    def report(text: str, path: tuple, key: bool) -> None:
+        match = _BAD_CHAR.search(text)
+        if match:
+            char = match.group()
+            what = "key" if key else "value"
+            problems.add(
+                f"the {what} contains the invisible character U+{ord(char):04X} ({_char_name(char).lower()})",
+                source.locate(path, key=key),
+                path[:-1] if key else path,
+                "remove it: generated XML, JSON and Markdown cannot carry it safely "
+                "(right-to-left text is fine without direction controls)",
+            )
+
+    def walk(value, path: tuple) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                report(str(key), path + (key,), True)
+                walk(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, path + (index,))
+        elif isinstance(value, str):
+            report(value, path, False)
+
+    walk(source.data, ())
+
+
+def _check_secrets(source: SpecSource, problems: ProblemList) -> None:
+    """No credential in any value, key or comment of the spec or of a preset it extends."""
+    from .secrets import find_comment_secrets, find_secrets
+
+    reported: set[str] = set()
+    for layer in source.layers or (source,):
+        for message, path, hint, token, is_key in find_secrets(layer.data):
+            if token in reported:
+                continue
+            reported.add(token)
+            problems.add(message, layer.locate(path, key=is_key), path[:-1] if is_key else path, hint)
+    for file in dict.fromkeys(layer.file for layer in (source.layers or (source,))):
+        try:
+            text = Path(file).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for message, line, column, token in find_comment_secrets(text):
+            if token not in reported:
+                reported.add(token)
+                problems.add(message, Location(file, line, column), (), HINT_COMMENT)
+
+
+HINT_COMMENT = "delete the key from the comment (and revoke it: it may already be in the history)"
 
 
 def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
@@ -326,16 +456,14 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     """
     problems = ProblemList()
     schema_problems(source, problems)
+    _check_characters(source, problems)
     _check_id(source, problems, expected_id)
     _check_auth(source, problems)
     _check_payload(source, problems)
     _check_statuses(source, problems)
     _check_response_mapping(source, problems)
     _check_logo(source, problems)
-    from .secrets import find_secrets
-
-    for message, path, hint in find_secrets(source.data):
-        problems.add(message, source.locate(path), path, hint)
+    _check_secrets(source, problems)
     # One mistake can trip the schema and a consistency rule at the same spot: say it once.
     unique = {(p.location, p.message): p for p in problems.problems}
     problems.problems = list(unique.values())
