@@ -36,7 +36,7 @@ def renderer_for(templates_dir: Path) -> Renderer:
 
 def load_connector(project: Project, connector_id: str) -> Connector:
     """Read, validate and model one connector's spec."""
-    spec_path = project.spec_path(connector_id)
+    spec_path = project.spec_path(connector_id)  # refuses paths and `..` before anything is read
     if not spec_path.is_file():
         from .suggest import did_you_mean
 

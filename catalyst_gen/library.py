@@ -7,6 +7,7 @@ under ``connectors/`` whose names start with ``_`` or ``.`` are not connectors.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,27 @@ from .errors import Problem, ProblemList, SpecError
 from .loader import PRESETS_DIR, load_file
 from .model import Library
 
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+MAX_ID_LENGTH = 64
 LIBRARY_FILE = "_library.yaml"
+
+
+def is_connector_id(text: str) -> bool:
+    """Lower-case kebab-case: the only ids that may name folders and files (no paths, no ``..``)."""
+    return bool(ID_PATTERN.fullmatch(text)) and len(text) <= MAX_ID_LENGTH
+
+
+def require_connector_id(text: str) -> str:
+    """Refuse anything but a connector id before it is joined to a path."""
+    if not is_connector_id(text):
+        raise SpecError(
+            Problem(
+                f"{text!r} is not a connector id",
+                hint="a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
+                "paths, slashes and `..` are not accepted",
+            )
+        )
+    return text
 SPEC_FILE = "connector.yaml"
 
 _LIBRARY_SCHEMA = {
@@ -76,7 +97,7 @@ class Project:
         return self.root / ".catalyst-gen"
 
     def spec_path(self, connector_id: str) -> Path:
-        return self.connectors_dir / connector_id / SPEC_FILE
+        return self.connectors_dir / require_connector_id(connector_id) / SPEC_FILE
 
     def connector_ids(self) -> list[str]:
         """Every connector in the library, sorted (the build order does not matter)."""

@@ -96,6 +96,12 @@ def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[st
 
     Returns the ids whose folder changed (unchanged folders are not touched).
     """
+    from .library import is_connector_id
+
+    for cid, files in outputs.items():
+        names_ok = all(name and "/" not in name and name not in (".", "..") for name in files)
+        if not (cid == "release" or is_connector_id(cid)) or not names_ok:
+            raise CatalystError(Problem(f"refusing to write {cid!r} into {dist_dir}: not a connector id or file name"))
     changed = {cid: files for cid, files in outputs.items() if read_tree(dist_dir / cid) != files}
     if not changed:
         return []

@@ -39,9 +39,18 @@ def xml_attr(value) -> str:
     return jinja2.utils.markupsafe.Markup(text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
+def md_text(value) -> str:
+    """Prose shown as written: HTML in a name or tip is displayed, never interpreted.
+
+    Only the characters that start HTML are escaped (as entities), so the
+    ordinary punctuation of prose stays readable in the Markdown source.
+    """
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def md_cell(value) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, line breaks folded."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+    """Text safe inside a Markdown table cell: backslashes and pipes escaped, line breaks folded."""
+    return md_text(" ".join(str(value).split()).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def md_code(value) -> str:
@@ -51,7 +60,7 @@ def md_code(value) -> str:
     while fence in text:
         fence += "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}".replace("\\", "\\\\").replace("|", "\\|")
 
 
 @dataclass(frozen=True)
@@ -262,7 +271,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(xml_attr=xml_attr, md_cell=md_cell, md_code=md_code)
+        self.env.filters.update(xml_attr=xml_attr, md_text=md_text, md_cell=md_cell, md_code=md_code)
 
     def _render(self, role: str, **context) -> str:
         name = TEMPLATE_FILES[role]

@@ -1,8 +1,7 @@
 """Hostile and broken input: one clear located message, exit 1, no traceback, dist/ untouched.
 
 Every table row is a protection: removing it makes that row fail (the message,
-the location or the unchanged dist/ would be wrong).  Protections that need a
-change outside the spec stages are marked ``xfail(strict=True)`` with the change.
+the location or the unchanged dist/ would be wrong).
 """
 
 from __future__ import annotations
@@ -215,11 +214,6 @@ def test_cli_id_escaping_connectors_is_named_as_such(project, cli):
     assert tree(project) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs build.load_connector (or a click callback in cli.py) to refuse an id that is not "
-    "kebab-case BEFORE project.spec_path(id) is read: today a file outside connectors/ is parsed",
-)
 def test_cli_id_is_refused_before_any_file_is_read(project, cli):
     (project / "sample").mkdir()
     (project / "sample" / "connector.yaml").write_text("id: [broken\n", "utf-8")
@@ -228,11 +222,6 @@ def test_cli_id_is_refused_before_any_file_is_read(project, cli):
     assert "is not a connector id" in result.output, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs output.write_connectors to refuse an id that is not kebab-case (or 'release') before "
-    "joining it to dist/: defence in depth, today only validation stands between an id and a path",
-)
 def test_writer_refuses_paths_as_ids(tmp_path):
     from catalyst_gen.errors import CatalystError
     from catalyst_gen.output import write_connectors
@@ -512,11 +501,6 @@ def test_hostile_text_is_escaped_for_every_target(project, cli):
     assert "😀 שלום عربي" in readme
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.md_cell/md_code must escape backslashes before pipes (replace('\\\\', '\\\\\\\\') then "
-    "('|', '\\\\|')): today a value with `\\|` ends the table cell early",
-)
 def test_backslash_before_pipe_stays_in_its_cell(project, cli):
     write_spec(project, hostile_spec("path C:\\| end"))
     result = cli(project, "build", "sample")
@@ -524,11 +508,6 @@ def test_backslash_before_pipe_stays_in_its_cell(project, cli):
     assert table_problems((project / "dist" / "sample" / "README.md").read_text("utf-8")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README.md.j2 writes name, tagline, about and tips as raw Markdown: needs an `md_text` filter in "
-    "render.py (backslash-escape every ASCII punctuation character) used for those fields",
-)
 def test_readme_shows_html_in_names_as_text(project, cli):
     write_spec(project, hostile_spec('<img src=x onerror="alert(1)">'))
     result = cli(project, "build", "sample")
