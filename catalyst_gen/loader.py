@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
@@ -162,13 +162,23 @@ def _check_depth(path: Path, yaml: YAML, text: str) -> None:
             depth -= 1
 
 
+def _yaml() -> YAML:
+    """ruamel.yaml with its C scanner and parser (libyaml, via ruamel.yaml.clib).
+
+    We only *compose* nodes (which carry line and column) and build plain data
+    from them ourselves, so the round-trip loader's comment bookkeeping, which
+    made parsing ten times slower, is not needed.
+    """
+    return YAML(typ="safe", pure=False)
+
+
 def _parse(path: Path):
+    """The document's node tree (``None`` for an empty file)."""
     text = read_yaml_text(path)
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
+    yaml = _yaml()
     try:
         _check_depth(path, yaml, text)
-        return yaml.load(text)
+        return yaml.compose(text), yaml
     except YAMLError as exc:
         raise SpecError(_yaml_problem(path, exc, text)) from None
     except RecursionError:
@@ -177,18 +187,49 @@ def _parse(path: Path):
         ) from None
 
 
-class _Converter:
-    """Walks ruamel's round-trip tree into plain data, recording positions."""
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
-    def __init__(self, file: Path):
+
+class _Converter:
+    """Walks the composed node tree into plain data, recording positions.
+
+    Aliases are the same node object met again, so counting visits bounds
+    what an anchor bomb can expand to.
+    """
+
+    def __init__(self, file: Path, yaml: YAML):
         self.file = file
+        self.constructor = yaml.constructor
         self.key_locs: dict[tuple, Location] = {}
         self.value_locs: dict[tuple, Location] = {}
         self.nodes = 0
         self.problems: list[Problem] = []
 
-    def loc(self, line: int, col: int) -> Location:
-        return Location(self.file, line + 1, col + 1)
+    def loc(self, node) -> Location:
+        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def scalar(self, node, path: tuple):
+        if node.tag == STR_TAG:
+            return node.value
+        try:
+            value = self.constructor.construct_object(node)
+        except YAMLError as exc:
+            self.problems.append(
+                Problem(f"cannot read this value: {getattr(exc, 'problem', exc)}", self.loc(node), path, "quote it to make it a string")
+            )
+            return None
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return _plain_number(value) if not isinstance(value, str) else value
+        self.problems.append(
+            Problem(
+                f"unsupported YAML value of type {type(value).__name__}",
+                self.loc(node),
+                path,
+                "quote it to make it a string",
+            )
+        )
+        return None
 
     def convert(self, node, path: tuple, depth: int = 0):
         self.nodes += 1
@@ -202,66 +243,50 @@ class _Converter:
             )
         if depth > MAX_DEPTH:
             raise SpecError(
-                Problem(
-                    f"nesting deeper than {MAX_DEPTH} levels",
-                    self.value_locs.get(path, Location(self.file, 1, 1)),
-                    path,
-                    "flatten the structure",
-                )
+                Problem(f"nesting deeper than {MAX_DEPTH} levels", self.loc(node), path, "flatten the structure")
             )
-        if isinstance(node, CommentedMap):
+        if isinstance(node, MappingNode):
             out = {}
-            for key, value in node.items():
-                if isinstance(key, bool) or not isinstance(key, (str, int)):
-                    kl = node.lc.key(key)
+            originals: dict[str, object] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == MERGE_TAG:
                     self.problems.append(
-                        Problem(f"key {key!r} must be a string", self.loc(*kl), path, "quote the key")
+                        Problem("YAML merge keys (<<) are not supported", self.loc(key_node), path, "use `extends:` with a preset instead")
+                    )
+                    continue
+                key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
+                if isinstance(key, bool) or not isinstance(key, (str, int)):
+                    self.problems.append(
+                        Problem(f"key {getattr(key_node, 'value', key)!r} must be a string", self.loc(key_node), path, "quote the key")
                     )
                     continue
                 skey = str(key)
                 child = path + (skey,)
                 if skey in out:
-                    same = next(k for k in node if str(k) == skey and not isinstance(k, bool))
                     what = f"duplicate key {skey!r}"
-                    if type(same) is not type(key):
-                        what += f" ({same!r} and {key!r} are the same key)"
+                    if type(originals[skey]) is not type(key):
+                        what += f" ({originals[skey]!r} and {key!r} are the same key)"
                     self.problems.append(
-                        Problem(
-                            what,
-                            self.loc(*node.lc.key(key)),
-                            path,
-                            "each key may appear once in a mapping: remove or merge the repeated one",
-                        )
+                        Problem(what, self.loc(key_node), path, "each key may appear once in a mapping: remove or merge the repeated one")
                     )
                     continue
-                self.key_locs[child] = self.loc(*node.lc.key(key))
-                self.value_locs[child] = self.loc(*node.lc.value(key))
-                out[skey] = self.convert(value, child, depth + 1)
+                originals[skey] = key
+                self.key_locs[child] = self.loc(key_node)
+                self.value_locs[child] = self.loc(value_node)
+                out[skey] = self.convert(value_node, child, depth + 1)
             return out
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, SequenceNode):
             out = []
-            for index, value in enumerate(node):
+            for index, item in enumerate(node.value):
                 child = path + (index,)
-                self.value_locs[child] = self.loc(*node.lc.item(index))
-                out.append(self.convert(value, child, depth + 1))
+                self.value_locs[child] = self.loc(item)
+                out.append(self.convert(item, child, depth + 1))
             return out
-        if node is None or isinstance(node, (bool, int, float)):
-            return _plain_number(node)
-        if isinstance(node, str):
-            return str(node)
-        self.problems.append(
-            Problem(
-                f"unsupported YAML value of type {type(node).__name__}",
-                self.value_locs.get(path, Location(self.file, 1, 1)),
-                path,
-                "quote it to make it a string",
-            )
-        )
-        return None
+        return self.scalar(node, path)
 
 
 def _plain_number(value):
-    """ruamel wraps numbers (ScalarFloat, ...); hand plain ints and floats on."""
+    """Hand plain ints and floats on (never a subclass from the YAML library)."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -271,13 +296,13 @@ def _plain_number(value):
 
 def load_file(path: Path) -> SpecSource:
     """Parse one YAML file into a :class:`SpecSource` whose document is a mapping."""
-    doc = _parse(path)
+    doc, yaml = _parse(path)
     if doc is None:
         raise SpecError(
             Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`")
         )
-    if not isinstance(doc, CommentedMap):
-        kind = "a list" if isinstance(doc, CommentedSeq) else "a single value"
+    if not isinstance(doc, MappingNode):
+        kind = "a list" if isinstance(doc, SequenceNode) else "a single value"
         raise SpecError(
             Problem(
                 f"the document is {kind}; a spec must be a mapping of keys (id:, name:, ...)",
@@ -285,7 +310,7 @@ def load_file(path: Path) -> SpecSource:
                 hint="start from `catalyst-gen new <id>`",
             )
         )
-    converter = _Converter(path)
+    converter = _Converter(path, yaml)
     try:
         data = converter.convert(doc, ())
     except RecursionError:
