@@ -11,8 +11,8 @@ Not part of the unit tests.  One run:
      - a full cold build (``build --force``, empty ``dist/``, no cache),
      - a no-op rebuild (``build``, nothing changed),
      - ``check``,
-     - a floor: a process that only parses the same N YAML files (ruamel.yaml,
-       ``YAML(typ="rt", pure=True)``, as the loader does) and writes the same
+     - a floor: a process that only parses the same N YAML files (with the
+       loader's own parser, ``catalyst_gen.loader._yaml()``) and writes the same
        files with the same sizes as the build wrote,
      - ``--help`` (median of several runs);
 3. prints a table (ms per connector, seconds, ratio to the floor, peak memory)
@@ -425,15 +425,14 @@ def measure(argv: list[str], env: dict) -> dict:
 
 
 def floor_run(lib: Path, manifest: Path, out_dir: Path) -> None:
-    """The floor: parse the N specs as the loader does, write the same files/bytes as the build."""
-    from ruamel.yaml import YAML
+    """The floor: parse the N specs with the loader's own parser, write the same files/bytes as the build."""
+    from catalyst_gen.loader import _yaml as loader_yaml
 
     specs = sorted(p for p in (lib / "connectors").glob("*/connector.yaml") if not p.parent.name.startswith(("_", ".")))
     docs = 0
     for path in specs:
-        yaml = YAML(typ="rt", pure=True)  # one per file, like catalyst_gen.loader._parse
-        yaml.allow_duplicate_keys = False
-        if yaml.load(path.read_bytes().decode("utf-8-sig")) is not None:
+        yaml = loader_yaml()  # one per file and the same settings, like catalyst_gen.loader._parse
+        if yaml.compose(path.read_bytes().decode("utf-8-sig")) is not None:
             docs += 1
     sizes = json.loads(manifest.read_text("utf-8"))
     written = 0
