@@ -92,15 +92,6 @@ def _progress(ids, label: str):
     return None, (lambda: None)
 
 
-def _report_failures(outcomes) -> None:
-    from .errors import CatalystError
-
-    failed = [o for o in outcomes if o.problems]
-    if failed:
-        problems = [p for o in failed for p in o.problems]
-        raise CatalystError(problems)
-
-
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
 )
@@ -151,7 +142,11 @@ def build(ids, build_all, force, jobs, project_dir):
         f"{len(ids)} connector{'s' if len(ids) != 1 else ''}: {len(changed)} written, "
         f"{len(ids) - len(changed) - len(failed)} unchanged, {len(failed)} failed"
     )
-    _report_failures(outcomes)
+    problems = [p for o in outcomes if o.problems for p in o.problems]
+    if problems:
+        from .errors import CatalystError
+
+        raise CatalystError(problems)
 
 
 @main.command()
@@ -165,37 +160,17 @@ def check(ids, jobs, project_dir):
     Regenerates every connector in memory and prints a unified diff of what
     is stale, and lists what is missing or extra.  Writes nothing; CI runs it.
     """
-    from .build import build_many
-    from .drift import compare
-    from .errors import CatalystError, Problem
+    from .drift import verify
+    from .errors import CatalystError
 
     project = _project(project_dir)
     selected = _select(project, ids, False)
-    outcomes = build_many(project, selected, jobs=jobs)
-    _report_failures(outcomes)
-    drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes}, all_connectors=not ids)
-    problems = _version_problems(project, outcomes)
-    if drift:
-        click.echo("".join(drift.diffs), nl=False)
-        problems += [Problem(f"{p} is stale", hint="run `catalyst-gen build` and commit dist/") for p in drift.stale]
-        problems += [Problem(f"{p} is missing", hint="run `catalyst-gen build` and commit dist/") for p in drift.missing]
-        problems += [Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec") for p in drift.extra]
-    if problems:
-        raise CatalystError(problems)
+    result = verify(project, selected, jobs=jobs, compare_dist=True, all_connectors=not ids)
+    if result.drift:
+        click.echo("".join(result.drift.diffs), nl=False)
+    if result.problems:
+        raise CatalystError(result.problems)
     click.echo(f"dist/ is up to date and every template version is recorded ({len(selected)} connector{'s' if len(selected) != 1 else ''})")
-
-
-def _version_problems(project, outcomes) -> list:
-    """Template content changed without a version bump, or versions not recorded."""
-    from . import versions
-
-    built = {}
-    for o in outcomes:
-        name = f"{o.connector_id}.element.json"
-        import json as _json
-
-        built[o.connector_id] = (_json.loads(o.files[name])["version"], o.files[name])
-    return [s.problem for s in versions.states(project, built) if s.problem]
 
 
 @main.command(name="list")
@@ -268,16 +243,14 @@ def try_(connector_id, variables, base_url, secrets_dir, properties_path, projec
 @reports_errors
 def validate(ids, jobs, project_dir):
     """Run every spec and artifact check (and the version record check); write nothing."""
-    from .build import build_many
+    from .drift import verify
     from .errors import CatalystError
 
     project = _project(project_dir)
     selected = _select(project, ids, False)
-    outcomes = build_many(project, selected, jobs=jobs)
-    problems = [p for o in outcomes if o.problems for p in o.problems]
-    problems += _version_problems(project, [o for o in outcomes if o.files is not None])
-    if problems:
-        raise CatalystError(problems)
+    result = verify(project, selected, jobs=jobs, compare_dist=False, all_connectors=False)
+    if result.problems:
+        raise CatalystError(result.problems)
     click.echo(f"{len(selected)} connector{'s' if len(selected) != 1 else ''} valid")
 
 
@@ -328,21 +301,18 @@ def package(jobs, project_dir):
 
     Refuses when dist/ is stale (the same comparison as `check`).
     """
-    from .build import build_many, load_connector
-    from .drift import compare
-    from .errors import CatalystError, Problem
+    from .build import load_connector
+    from .drift import verify
+    from .errors import CatalystError
     from .output import exclusive, read_tree, write_connectors
     from .package import release_files
 
     project = _project(project_dir)
     ids = _select(project, (), True)
-    outcomes = build_many(project, ids, jobs=jobs)
-    _report_failures(outcomes)
-    drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes}, all_connectors=True)
-    problems = _version_problems(project, outcomes)
-    if drift or problems:
-        problems += [Problem(f"{p} is not what the specs produce", hint="run `catalyst-gen build` (and commit) before packaging") for p in drift.stale + drift.missing + drift.extra]
-        raise CatalystError(problems)
+    hint = "run `catalyst-gen build` (and commit) before packaging"
+    result = verify(project, ids, jobs=jobs, compare_dist=True, all_connectors=True, hint=hint)
+    if result.problems:
+        raise CatalystError(result.problems)
     built = [(load_connector(project, cid), read_tree(project.dist_dir / cid)) for cid in ids]
     files = release_files(built)
     with exclusive(project.state_dir):

@@ -58,3 +58,39 @@ def compare(dist_dir: Path, generated: dict[str, dict[str, bytes]], *, all_conne
                 continue
             drift.extra.append(f"dist/{entry.name}" + ("/" if entry.is_dir() else ""))
     return drift
+
+
+@dataclass
+class Verification:
+    """Everything `check`, `validate` and `package` decide on, computed once."""
+
+    outcomes: list
+    drift: Drift
+    problems: list
+
+
+def verify(project, ids, *, jobs=None, compare_dist: bool, all_connectors: bool, hint: str | None = None) -> Verification:
+    """Regenerate ``ids`` in memory and collect every problem: spec/artifact failures,
+    unrecorded or un-bumped template versions, and (with ``compare_dist``) drift from ``dist/``."""
+    import json
+
+    from . import versions
+    from .build import build_many
+    from .errors import Problem
+
+    outcomes = build_many(project, ids, jobs=jobs)
+    problems = [p for o in outcomes if o.problems for p in o.problems]
+    built = {}
+    for o in outcomes:
+        if o.files is not None:
+            template = o.files[f"{o.connector_id}.element.json"]
+            built[o.connector_id] = (json.loads(template)["version"], template)
+    problems += [state.problem for state in versions.states(project, built) if state.problem]
+    drift = Drift()
+    if compare_dist and built:
+        drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes if o.files is not None}, all_connectors=all_connectors)
+        rebuild = hint or "run `catalyst-gen build` and commit dist/"
+        problems += [Problem(f"{p} is stale", hint=rebuild) for p in drift.stale]
+        problems += [Problem(f"{p} is missing", hint=rebuild) for p in drift.missing]
+        problems += [Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec") for p in drift.extra]
+    return Verification(outcomes, drift, problems)

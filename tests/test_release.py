@@ -67,7 +67,7 @@ def test_package_refuses_a_stale_dist(project, cli):
     readme.write_text(readme.read_text() + "edit\n")
     result = cli(project, "package")
     assert result.exit_code == 1
-    assert "dist/ollama/README.md is not what the specs produce" in result.output
+    assert "dist/ollama/README.md is stale" in result.output and "before packaging" in result.output
     assert not (project / "dist" / "release").exists()
 
 
