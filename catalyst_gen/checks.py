@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import CheckError, Problem, ProblemList
+from .layout import Bounds
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -161,15 +162,11 @@ def check_bpmn(data: bytes, name: str, *, template_id: str, template_version: in
     return problems.problems
 
 
-def _bounds(el) -> tuple[float, float, float, float] | None:
+def _bounds(el) -> Bounds | None:
     b = el.find("dc:Bounds", NS)
     if b is None:
         return None
-    return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+    return Bounds(*(float(b.get(k)) for k in ("x", "y", "width", "height")))
 
 
 def check_diagram(root, process, name: str) -> list[Problem]:
@@ -208,7 +205,7 @@ def check_diagram(root, process, name: str) -> list[Problem]:
             pair = {a, b}
             if any(attached.get(x) in pair for x in pair):
                 continue  # a boundary event sits on its host's border by design
-            if _overlap(ba, bb):
+            if ba.overlaps(bb):
                 problems.add(f"{name}: diagram elements overlap: {a} and {b}")
     return problems.problems
 

@@ -20,10 +20,12 @@ BELOW = 100  # how far below the row the error flow runs
 
 @dataclass(frozen=True)
 class Bounds:
-    x: int
-    y: int
-    width: int
-    height: int
+    """A rectangle in diagram coordinates (a ``dc:Bounds``); the layout uses whole pixels."""
+
+    x: float
+    y: float
+    width: float
+    height: float
 
     @property
     def right(self) -> int:
