@@ -7,7 +7,6 @@ under ``connectors/`` whose names start with ``_`` or ``.`` are not connectors.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,17 +14,10 @@ from pathlib import Path
 import jsonschema
 
 from .errors import Problem, ProblemList, SpecError
-from .loader import PRESETS_DIR, load_file
+from .loader import ID_HINT, PRESETS_DIR, is_connector_id, load_file
 from .model import Library
 
-ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-MAX_ID_LENGTH = 64
 LIBRARY_FILE = "_library.yaml"
-
-
-def is_connector_id(text: str) -> bool:
-    """Lower-case kebab-case: the only ids that may name folders and files (no paths, no ``..``)."""
-    return bool(ID_PATTERN.fullmatch(text)) and len(text) <= MAX_ID_LENGTH
 
 
 def require_connector_id(text: str) -> str:
@@ -34,8 +26,7 @@ def require_connector_id(text: str) -> str:
         raise SpecError(
             Problem(
                 f"{text!r} is not a connector id",
-                hint="a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
-                "paths, slashes and `..` are not accepted",
+                hint=ID_HINT,
             )
         )
     return text

@@ -37,6 +37,19 @@ MAX_DEPTH = 32
 
 PRESETS_DIR = "_presets"
 
+KEBAB_CASE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+"""Connector ids and preset names: they name folders and files, so no ``/``, ``\\`` or ``..``."""
+MAX_ID_LENGTH = 64
+ID_HINT = (
+    "a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
+    "paths, slashes and `..` are not accepted"
+)
+
+
+def is_connector_id(text) -> bool:
+    """Lower-case kebab-case of at most 64 characters: the only ids that may be joined to a path."""
+    return isinstance(text, str) and bool(KEBAB_CASE.fullmatch(text)) and len(text) <= MAX_ID_LENGTH
+
 
 @dataclass
 class SpecSource:
@@ -374,7 +387,7 @@ def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
         if parent is None:
             break
         where = current.locate(("extends",))
-        if not isinstance(parent, str) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", parent):
+        if not isinstance(parent, str) or not KEBAB_CASE.fullmatch(parent):
             raise SpecError(
                 Problem(
                     f"extends must name a preset in lower-case kebab-case, got {parent!r}",

@@ -52,7 +52,7 @@ import httpx
 from lxml import etree
 
 from . import contract
-from .jsonpath import JsonPathError, parse_json_path
+from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
 log = logging.getLogger(__name__)

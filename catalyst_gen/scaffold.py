@@ -15,9 +15,8 @@ from pathlib import Path
 import jinja2
 
 from .errors import CatalystError, Problem
-from .loader import load_spec
+from .loader import is_connector_id, load_spec
 
-ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
 SCHEMA_REF = "../../catalyst_gen/schema/connector.schema.json"
 
@@ -34,7 +33,7 @@ def initials(name: str) -> str:
 
 
 def render_spec(project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str) -> str:
-    if not ID_PATTERN.fullmatch(connector_id) or len(connector_id) > 64:
+    if not is_connector_id(connector_id):
         raise CatalystError(
             Problem(f"{connector_id!r} is not a valid connector id", hint="use lower-case kebab-case, e.g. my-service")
         )

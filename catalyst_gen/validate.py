@@ -18,7 +18,7 @@ import jsonschema
 
 from . import contract
 from .errors import Location, ProblemList, SpecError
-from .loader import SpecSource
+from .loader import ID_HINT, SpecSource, is_connector_id
 from .suggest import did_you_mean
 
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -354,22 +354,13 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
         problems.add(f"logo file {name!r}: {message}", where, path, hint)
 
 
-ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-
-
 def _check_id(source: SpecSource, problems: ProblemList, expected_id: str | None) -> None:
     """The id is kebab-case (no ``/``, ``\\`` or ``..``: it names folders and files) and equals the folder."""
     spec_id = source.data.get("id")
-    if expected_id is not None and not (ID_PATTERN.fullmatch(expected_id) and len(expected_id) <= 64):
-        problems.add(
-            f"{expected_id!r} is not a connector id",
-            None,
-            (),
-            "a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
-            "paths, slashes and `..` are not accepted",
-        )
+    if expected_id is not None and not is_connector_id(expected_id):
+        problems.add(f"{expected_id!r} is not a connector id", None, (), ID_HINT)
         return
-    if not isinstance(spec_id, str) or not ID_PATTERN.fullmatch(spec_id):
+    if not is_connector_id(spec_id):
         return  # the schema reports it (with its hint); comparing with the folder would only repeat it
     if expected_id and spec_id != expected_id:
         problems.add(

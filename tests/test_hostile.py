@@ -58,7 +58,7 @@ def assert_refused(result, message: str, *, where: tuple[str, int, int | None] |
         pattern = rf"{re.escape(file)}:{line}:{col if col else r'[0-9]+'}: error: [^\n]*{re.escape(message[:40])}"
         assert re.search(pattern, out), f"expected {file}:{line}:{col}: error ... {message!r}\n{out}"
     if hint:
-        assert f"hint: " in out and hint in out, out
+        assert "hint: " in out and hint in out, out
     assert re.search(r"catalyst-gen: \d+ problems? found", out), out
 
 

@@ -11,7 +11,6 @@ import copy
 import io
 import json
 import os
-import re
 import shutil
 
 import pytest
