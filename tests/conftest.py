@@ -1,19 +1,13 @@
-"""Shared fixtures: a throw-away copy of the library to build in, and CLI runners."""
+"""Fixtures shared by the unit and acceptance tests (helpers are in ``helpers.py``)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-REPO = Path(__file__).resolve().parent.parent
-SEED_README = REPO.parent / "shared" / "seed" / "together-ai.README.md"
+from helpers import REPO, Oracle, install_oracle
 
 
 @pytest.fixture
@@ -23,17 +17,6 @@ def project(tmp_path: Path) -> Path:
     for name in ("connectors", "templates", "dist"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("release"))
     return root
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file below ``folder`` (to prove it did not change)."""
-    if not folder.exists():
-        return {}
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -48,13 +31,7 @@ def cli():
     return run
 
 
-def run_process(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``python -m catalyst_gen`` as users do (real exit codes, real stderr)."""
-    return subprocess.run(
-        [sys.executable, "-m", "catalyst_gen", *args],
-        cwd=cwd or REPO,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+@pytest.fixture(scope="session")
+def oracle() -> Oracle:
+    """The Node judges, installed with ``npm ci`` on first use."""
+    return install_oracle()

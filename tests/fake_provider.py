@@ -121,7 +121,7 @@ class FakeProvider:
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
         times: int = 1,
-    ) -> "FakeProvider":
+    ) -> FakeProvider:
         """Queue ``times`` copies of a response; ``body=None`` means a default body for the status."""
         if body is None:
             body = chat_completion() if 200 <= status < 300 else error_body(f"fake error {status}")
@@ -148,7 +148,7 @@ class FakeProvider:
 
     # -- lifecycle -------------------------------------------------------
 
-    def start(self) -> "FakeProvider":
+    def start(self) -> FakeProvider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -216,7 +216,7 @@ class FakeProvider:
             self._thread.join(timeout=5)
         self._server = self._thread = None
 
-    def __enter__(self) -> "FakeProvider":
+    def __enter__(self) -> FakeProvider:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO, snapshot
+from helpers import REPO, snapshot
 
 SAMPLE = (REPO / "tests" / "data" / "sample.yaml").read_text("utf-8")
 

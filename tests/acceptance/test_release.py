@@ -8,9 +8,7 @@ import subprocess
 import zipfile
 
 import pytest
-
-from conftest import REPO, snapshot
-from test_oracle import oracle  # noqa: F401  (the Node judges, installed by npm ci on first use)
+from helpers import REPO, snapshot
 
 
 def copy_versions_lock(project):
@@ -147,9 +145,8 @@ def test_validate_writes_nothing_and_reports_every_problem(project, cli):
 def test_schema_command_prints_the_shipped_schema(cli):
     from click.testing import CliRunner
 
-    from catalyst_gen.validate import spec_schema
-
     from catalyst_gen.cli import main
+    from catalyst_gen.validate import spec_schema
 
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0

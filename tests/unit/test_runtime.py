@@ -14,11 +14,12 @@ import time
 
 import httpx
 import pytest
+from fake_provider import CHAT_PATH, FakeProvider, chat_completion, error_body, fake_provider  # noqa: F401
 from lxml import etree
 
-from catalyst_gen import contract, runtime as rt
+from catalyst_gen import contract
+from catalyst_gen import runtime as rt
 from catalyst_gen.runtime import RuntimeContractError
-from fake_provider import CHAT_PATH, FakeProvider, chat_completion, error_body, fake_provider  # noqa: F401
 
 SECRET = "sk-test-0123456789abcdef-DO-NOT-LEAK"
 PAYLOAD = (

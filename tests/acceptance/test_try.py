@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import run_process
 from fake_provider import FakeProvider
+from helpers import run_process
 
 
 def test_try_together_ai_against_a_local_fake():

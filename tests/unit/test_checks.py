@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from helpers import REPO
 
 from catalyst_gen import checks
-from conftest import REPO
 
 DIST = REPO / "dist" / "together-ai"
 BPMN = (DIST / "together-ai-example.bpmn").read_bytes()

@@ -14,12 +14,10 @@ import os
 import shutil
 
 import pytest
+from helpers import REPO, table_problems
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
-from conftest import REPO
-from test_hostile import table_problems
 
 from catalyst_gen.build import build_connector
 from catalyst_gen.errors import CatalystError, CheckError, SpecError

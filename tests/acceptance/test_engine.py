@@ -62,6 +62,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from fake_provider import FakeProvider, chat_completion, error_body, fake_provider  # noqa: F401
+from helpers import REPO
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.util import full_tag
@@ -73,10 +75,9 @@ from SpiffWorkflow.camunda.parser.event_parsers import CamundaBoundaryEventParse
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.util.task import TaskState
 
-from catalyst_gen import contract, runtime as rt
-from fake_provider import FakeProvider, chat_completion, error_body, fake_provider  # noqa: F401
+from catalyst_gen import contract
+from catalyst_gen import runtime as rt
 
-REPO = Path(__file__).resolve().parent.parent
 DIST = REPO / "dist"
 SECRET = "sk-engine-test-key-0000-DO-NOT-LEAK"
 USER_MESSAGE = 'Explain "BPMN" in one line.\nUse a backslash \\ and an emoji 🚀.'

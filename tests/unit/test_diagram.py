@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
+from helpers import REPO
 from lxml import etree
 from PIL import Image
 
@@ -22,7 +22,6 @@ from catalyst_gen.diagram import (
     text_width,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "dist" / "together-ai" / "together-ai-example.bpmn"
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from helpers import REPO
+
 from catalyst_gen import contract
-from conftest import REPO
 
 README = (REPO / "README.md").read_text("utf-8")
 

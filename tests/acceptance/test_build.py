@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+from helpers import REPO, run_process, snapshot
+
 from catalyst_gen.build import build_connector
 from catalyst_gen.library import Project
 from catalyst_gen.output import read_tree
-from conftest import REPO, run_process, snapshot
 
 
 def test_committed_dist_is_what_the_build_produces():

@@ -20,9 +20,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from helpers import REPO, snapshot, table_problems
 from lxml import etree
-
-from conftest import REPO, snapshot
 
 SAMPLE = (REPO / "tests" / "data" / "sample.yaml").read_text("utf-8")
 SPEC = "connectors/sample/connector.yaml"
@@ -95,7 +94,7 @@ YAML_CASES = [
     ("scalar", "sample\n", "the document is a single value", None, "catalyst-gen new"),
     ("empty", "", "the file is empty", None, "catalyst-gen new"),
     ("comments-only", "# nothing here\n", "the file is empty", None, "catalyst-gen new"),
-    ("non-utf8", SAMPLE.encode("utf-8").replace("AI's".encode(), b"AI\xe9s"), "byte 0xe9 is not valid UTF-8", "\ufffds", "save the file as UTF-8"),
+    ("non-utf8", SAMPLE.encode("utf-8").replace(b"AI's", b"AI\xe9s"), "byte 0xe9 is not valid UTF-8", "\ufffds", "save the file as UTF-8"),
     ("control-char", SAMPLE.replace("name: Together AI", "name: Together\x01AI"), "the file contains the character U+0001", "\x01", "control characters"),
     ("billion-laughs", LAUGHS + SAMPLE, "the document expands to more than 20,000 values", None, "anchors/aliases"),
     ("too-large", SAMPLE + "# " + "x" * 300_000 + "\n", "the limit is 262,144", None, "move large text out"),
@@ -425,34 +424,6 @@ HOSTILE = 'A & B <b>"q"</b> \'s | `tick` ``two`` <!-- x --> ]]> 😀 שלום ع
 LOGO_TEXT = '<&"'
 
 
-def gfm_cells(row: str) -> int:
-    """Cells of a GFM table row, split the way cmark-gfm does: a backslash escapes the next character."""
-    body = row.strip()
-    body = body[1:] if body.startswith("|") else body
-    cells, escaped = 1, False
-    for index, char in enumerate(body):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "|" and index != len(body) - 1:
-            cells += 1
-    return cells
-
-
-def table_problems(markdown: str) -> list[str]:
-    problems, header = [], None
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            if header is None:
-                header = gfm_cells(line)
-            elif gfm_cells(line) != header:
-                problems.append(f"{gfm_cells(line)} cells instead of {header}: {line}")
-        else:
-            header = None
-    return problems
-
-
 def hostile_spec(text: str = HOSTILE) -> str:
     def q(value: str) -> str:
         return json.dumps(value, ensure_ascii=False)
@@ -567,6 +538,7 @@ def finish(root: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_killed_builds_leave_dist_old_or_new(tmp_path):
     """SIGKILL at random points: each connector folder is old or new, never a mix; after recovery all of dist/ is."""
     from catalyst_gen.output import exclusive
@@ -600,6 +572,7 @@ def test_killed_builds_leave_dist_old_or_new(tmp_path):
         assert not list((root / ".catalyst-gen").glob("staging-*")) and not list((root / ".catalyst-gen").glob("old-*"))
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_both_end_correctly(tmp_path):
     root = tmp_path / "lib"
     big_library(root, copies=20)

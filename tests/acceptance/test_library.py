@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import snapshot
+from helpers import snapshot
 
 ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
 
@@ -129,7 +129,7 @@ def test_output_is_identical_across_orders_and_process_counts(project, cli):
 
 def test_the_repository_passes_check():
     """CI's gate: the committed dist/ and version record are exactly what the specs produce."""
-    from conftest import run_process
+    from helpers import run_process
 
     result = run_process("check")
     assert result.returncode == 0, result.stdout + result.stderr

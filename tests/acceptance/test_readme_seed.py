@@ -11,8 +11,7 @@ import os
 import re
 
 import pytest
-
-from conftest import REPO, SEED_README
+from helpers import REPO, SEED_README
 
 GENERATED = REPO / "dist" / "together-ai" / "README.md"
 

@@ -17,140 +17,14 @@ judge can fail, using small self-contained samples (no dependency on dist/).
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import REPO, Oracle
 
-REPO = Path(__file__).resolve().parent.parent
-ORACLE_DIR = REPO / "tests" / "oracle"
-JUDGE = ORACLE_DIR / "judge.mjs"
-LOCK = ORACLE_DIR / "package-lock.json"
-INSTALLED_LOCK = ORACLE_DIR / "node_modules" / ".package-lock.json"
 DIST = REPO / "dist"
-
-JUDGES = ("element-templates", "moddle", "bpmnlint", "camunda-compat")
-
-
-# --------------------------------------------------------------------------- install
-
-
-def _lock_signature(path: Path) -> dict[str, tuple[str | None, str | None]] | None:
-    """Installed package path -> (version, integrity); None if unreadable.
-
-    Compares npm's hidden lockfile with package-lock.json on what matters only: the
-    hidden lockfile has no root ("") entry and may carry other bookkeeping fields.
-    """
-    try:
-        packages = json.loads(path.read_text(encoding="utf-8"))["packages"]
-    except (OSError, ValueError, KeyError):
-        return None
-    return {
-        name: (meta.get("version"), meta.get("integrity"))
-        for name, meta in packages.items()
-        if name
-    }
-
-
-def _installed_is_current() -> bool:
-    installed = _lock_signature(INSTALLED_LOCK)
-    return installed is not None and installed == _lock_signature(LOCK)
-
-
-def _missing_tool_reason() -> str | None:
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if not missing:
-        return None
-    return (
-        f"oracle harness needs {' and '.join(missing)} on PATH (Node 20+ with npm) "
-        "to run the bpmn.io / Camunda toolchain judges"
-    )
-
-
-class Oracle:
-    def __init__(self, node: str) -> None:
-        self.node = node
-
-    def run(self, *files: Path | str) -> "Verdict":
-        proc = subprocess.run(
-            [self.node, str(JUDGE), *map(str, files)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return Verdict(proc.returncode, proc.stdout, proc.stderr)
-
-
-class Verdict:
-    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
-        self.returncode = returncode
-        self.stdout = stdout
-        self.stderr = stderr
-        self.findings = [
-            line
-            for line in stdout.splitlines()
-            if line.split(" ", 1)[0] in JUDGES
-        ]
-        summaries = [l for l in stdout.splitlines() if l.startswith("SUMMARY ")]
-        self.summary = json.loads(summaries[-1][len("SUMMARY "):]) if summaries else None
-
-    def judges(self) -> set[str]:
-        return {line.split(" ", 1)[0] for line in self.findings}
-
-    def has(self, judge: str, file: Path, where: str, message_pattern: str = "") -> bool:
-        prefix = f"{judge} {file} {where}: "
-        return any(
-            line.startswith(prefix) and re.search(message_pattern, line[len(prefix):])
-            for line in self.findings
-        )
-
-    def __str__(self) -> str:
-        return f"exit {self.returncode}\n--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    reason = _missing_tool_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must have them", pytrace=False)
-        pytest.skip(reason)
-
-    # serialize concurrent installs (parallel pytest runs) on the lock file itself
-    with open(LOCK, "rb") as lock_handle:
-        fcntl.flock(lock_handle, fcntl.LOCK_EX)
-        try:
-            if not _installed_is_current():
-                proc = subprocess.run(
-                    [shutil.which("npm"), "ci", "--no-audit", "--no-fund"],
-                    cwd=ORACLE_DIR,
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                )
-                if proc.returncode != 0:
-                    pytest.fail(
-                        f"npm ci in {ORACLE_DIR} failed (exit {proc.returncode}):\n"
-                        f"{proc.stdout}\n{proc.stderr}",
-                        pytrace=False,
-                    )
-                if not _installed_is_current():
-                    pytest.fail(
-                        "npm ci finished but node_modules/.package-lock.json does not "
-                        "match tests/oracle/package-lock.json",
-                        pytrace=False,
-                    )
-        finally:
-            fcntl.flock(lock_handle, fcntl.LOCK_UN)
-
-    return Oracle(shutil.which("node"))
-
 
 # --------------------------------------------------------------------------- dist/
 
