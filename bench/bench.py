@@ -65,13 +65,58 @@ TARGETS = {
 # --------------------------------------------------------------------------- generator
 
 VENDORS = [
-    "acme", "nimbus", "zenith", "orbit", "quanta", "lumen", "vertex", "cobalt", "harbor", "sierra",
-    "atlas", "nova", "pioneer", "granite", "falcon", "meridian", "aurora", "summit", "cascade", "helix",
-    "polaris", "tandem", "ember", "lattice", "monarch", "onyx", "prism", "relay", "sapphire", "tundra",
+    "acme",
+    "nimbus",
+    "zenith",
+    "orbit",
+    "quanta",
+    "lumen",
+    "vertex",
+    "cobalt",
+    "harbor",
+    "sierra",
+    "atlas",
+    "nova",
+    "pioneer",
+    "granite",
+    "falcon",
+    "meridian",
+    "aurora",
+    "summit",
+    "cascade",
+    "helix",
+    "polaris",
+    "tandem",
+    "ember",
+    "lattice",
+    "monarch",
+    "onyx",
+    "prism",
+    "relay",
+    "sapphire",
+    "tundra",
 ]
 PRODUCTS = [
-    "ai", "llm", "chat", "inference", "cloud", "models", "gateway", "labs", "api", "hub",
-    "search", "vision", "speech", "translate", "embed", "agents", "ops", "data", "notify", "crm",
+    "ai",
+    "llm",
+    "chat",
+    "inference",
+    "cloud",
+    "models",
+    "gateway",
+    "labs",
+    "api",
+    "hub",
+    "search",
+    "vision",
+    "speech",
+    "translate",
+    "embed",
+    "agents",
+    "ops",
+    "data",
+    "notify",
+    "crm",
 ]
 FAMILIES = ["llama", "qwen", "mistral", "gemma", "phi", "falcon", "granite", "command", "jamba", "yi", "olmo", "nova"]
 SIZES = ["1b", "3b", "7b", "8b", "13b", "32b", "70b", "72b", "405b", "mini", "small", "large", "pro", "turbo"]
@@ -85,11 +130,21 @@ ERROR_POOL = [
     (408, "REQUEST_TIMEOUT", "The provider gave up waiting for the request", "Retry with a smaller payload"),
     (409, "CONFLICT", "The resource was changed concurrently", "Reload and retry the operation"),
     (413, "PAYLOAD_TOO_LARGE", "The request body is too large", "Shorten the prompt or split the input"),
-    (422, "INVALID_PARAMETERS", "The request contains invalid parameters", "Check parameter values against the API docs"),
+    (
+        422,
+        "INVALID_PARAMETERS",
+        "The request contains invalid parameters",
+        "Check parameter values against the API docs",
+    ),
     (429, "RATE_LIMITED", "Too many requests", "Auto-retried with backoff (Retry-After is honoured)"),
     (500, "SERVER_ERROR", "The provider failed to process the request", "Auto-retried; check the status page"),
     (502, "BAD_GATEWAY", "The provider's gateway failed", "Auto-retried with backoff"),
-    (503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable", "Auto-retried with backoff; try again later"),
+    (
+        503,
+        "SERVICE_UNAVAILABLE",
+        "The service is temporarily unavailable",
+        "Auto-retried with backoff; try again later",
+    ),
     (504, "GATEWAY_TIMEOUT", "The provider's gateway timed out", "Raise the timeout or retry later"),
     (529, "OVERLOADED", "The API is temporarily overloaded", "Auto-retried with backoff"),
 ]
@@ -163,7 +218,9 @@ def _models(rng: random.Random, org_style: bool):
     for i, mid in enumerate(ids):
         m = CommentedMap()
         m["id"] = mid
-        m["description"] = f"{mid.split('/')[-1]} — {rng.choice(['fast', 'balanced', 'most capable', 'low cost', 'reasoning'])}"
+        m["description"] = (
+            f"{mid.split('/')[-1]} — {rng.choice(['fast', 'balanced', 'most capable', 'low cost', 'reasoning'])}"
+        )
         if i == default:
             m["default"] = True
         models.append(m)
@@ -198,7 +255,9 @@ def make_spec(bases: dict, index: int, seed: int):
             kind = name
             break
         roll -= weight
-    base_id = rng.choice({"preset": PRESET_BASES, "standalone": STANDALONE_BASES, "none": NONE_BASES + STANDALONE_BASES}[kind])
+    base_id = rng.choice(
+        {"preset": PRESET_BASES, "standalone": STANDALONE_BASES, "none": NONE_BASES + STANDALONE_BASES}[kind]
+    )
     spec = _yaml().load(bases[base_id])
     vendor, product = rng.choice(VENDORS), rng.choice(PRODUCTS)
     cid = f"{vendor}-{product}-{index:05d}"
@@ -247,7 +306,9 @@ def make_spec(bases: dict, index: int, seed: int):
         spec["request"]["payload"] = LiteralScalarString(
             json.dumps({"name": "${itemName}", "quantity": "${quantity}", "tags": ["bench", vendor]}, indent=2) + "\n"
         )
-        spec["request"]["placeholders"]["quantity"] = CommentedMap([("label", "Quantity"), ("default", str(rng.randint(1, 9)))])
+        spec["request"]["placeholders"]["quantity"] = CommentedMap(
+            [("label", "Quantity"), ("default", str(rng.randint(1, 9)))]
+        )
 
     mapping = spec.get("response_mapping")
     if mapping is not None and base_id != "webhook":
@@ -259,7 +320,9 @@ def make_spec(bases: dict, index: int, seed: int):
         errors = CommentedMap()
         for status in rng.sample([401, 429, 400], rng.randint(0, 3)):
             errors[status] = CommentedMap([("action", f"Check the key at console.{vendor}-{product}{index}.com")])
-        for status, code, cause, action in rng.sample([e for e in ERROR_POOL if e[0] not in (400, 401, 429)], rng.randint(0, 5)):
+        for status, code, cause, action in rng.sample(
+            [e for e in ERROR_POOL if e[0] not in (400, 401, 429)], rng.randint(0, 5)
+        ):
             errors[status] = CommentedMap([("code", code), ("cause", cause), ("action", action)])
         spec["errors"] = errors
         if rng.random() < 0.1:
@@ -287,7 +350,13 @@ def make_spec(bases: dict, index: int, seed: int):
         logo_file = LOGO_SVG.format(bg=_color(rng), fg=_color(rng), r=rng.randint(10, 24))
     else:
         letters = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(1, 3)))
-        spec["logo"] = CommentedMap([("text", letters), ("background", _color(rng)), ("foreground", rng.choice(["#FFFFFF", "#111111", _color(rng)]))])
+        spec["logo"] = CommentedMap(
+            [
+                ("text", letters),
+                ("background", _color(rng)),
+                ("foreground", rng.choice(["#FFFFFF", "#111111", _color(rng)])),
+            ]
+        )
     return cid, spec, logo_file, kind
 
 
@@ -416,9 +485,7 @@ def helper_run(argv: list[str], interval: float = 0.02) -> dict:
 
 def measure(argv: list[str], env: dict) -> dict:
     """Run ``argv`` under a fresh helper process so its rusage covers only this command."""
-    helper = subprocess.run(
-        [sys.executable, str(HERE), "_run", "--", *argv], capture_output=True, text=True, env=env
-    )
+    helper = subprocess.run([sys.executable, str(HERE), "_run", "--", *argv], capture_output=True, text=True, env=env)
     if helper.returncode != 0:
         raise SystemExit(f"bench: helper failed: {helper.stderr}")
     return json.loads(helper.stdout)
@@ -535,7 +602,15 @@ def profile_build(lib: Path, env: dict, tool: str, top: int, workdir: Path) -> d
         if hits:
             ncalls = sum(v[1] for _, v in hits)
             cum = max(v[3] for _, v in hits)
-            stages.append({"stage": label, "ncalls": ncalls, "cumtime_s": cum, "ms_per_connector": 1000 * cum / n, "share": cum / total})
+            stages.append(
+                {
+                    "stage": label,
+                    "ncalls": ncalls,
+                    "cumtime_s": cum,
+                    "ms_per_connector": 1000 * cum / n,
+                    "share": cum / total,
+                }
+            )
     # time spent per top-level package (tottime, i.e. self time)
     packages: dict[str, float] = {}
     for key, (cc, nc, tt, ct, _callers) in stats.stats.items():
@@ -558,7 +633,10 @@ def profile_build(lib: Path, env: dict, tool: str, top: int, workdir: Path) -> d
         "profiled_total_s": total,
         "prof_file": str(out),
         "stages": stages,
-        "by_package": sorted(({"package": k, "tottime_s": v, "share": v / total} for k, v in packages.items()), key=lambda r: -r["tottime_s"])[:top],
+        "by_package": sorted(
+            ({"package": k, "tottime_s": v, "share": v / total} for k, v in packages.items()),
+            key=lambda r: -r["tottime_s"],
+        )[:top],
         "top_cumulative": sorted(rows, key=lambda r: -r["cumtime_s"])[:top],
         "top_tottime": sorted(rows, key=lambda r: -r["tottime_s"])[:top],
     }
@@ -579,7 +657,8 @@ def snapshot(rev: str, dest: Path) -> Path:
     """``catalyst_gen/``, ``templates/`` and ``connectors/`` as of git ``rev`` (read-only: git archive)."""
     dest.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", rev, "catalyst_gen", "templates", "connectors"], capture_output=True
+        ["git", "-C", str(REPO), "archive", "--format=tar", rev, "catalyst_gen", "templates", "connectors"],
+        capture_output=True,
     )
     if archive.returncode != 0:
         raise SystemExit(f"bench: git archive {rev} failed: {archive.stderr.decode(errors='replace')}")
@@ -588,7 +667,9 @@ def snapshot(rev: str, dest: Path) -> Path:
 
 
 def resolve_rev(rev: str) -> str:
-    out = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", rev + "^{commit}"], capture_output=True, text=True)
+    out = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", rev + "^{commit}"], capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise SystemExit(f"bench: unknown git revision {rev!r}: {out.stderr.strip()}")
     return out.stdout.strip()
@@ -611,10 +692,18 @@ def run_benchmark(args) -> tuple[dict, bool]:
     env["PYTHONPATH"] = str(src) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("CATALYST_GEN_DEBUG", None)
     tool = [sys.executable, "-m", "catalyst_gen"]
-    log = (lambda *a: print(*a, file=sys.stderr, flush=True))
-    where = subprocess.run([sys.executable, "-c", "import catalyst_gen; print(catalyst_gen.__file__)"], capture_output=True, text=True, env=env, cwd=work)
+    log = lambda *a: print(*a, file=sys.stderr, flush=True)
+    where = subprocess.run(
+        [sys.executable, "-c", "import catalyst_gen; print(catalyst_gen.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+    )
     if not where.stdout.strip().startswith(str(src)):
-        raise SystemExit(f"bench: catalyst_gen would be imported from {where.stdout.strip() or where.stderr}, not from {src}")
+        raise SystemExit(
+            f"bench: catalyst_gen would be imported from {where.stdout.strip() or where.stderr}, not from {src}"
+        )
     log(f"bench: measuring catalyst_gen from {Path(where.stdout.strip()).parent}")
     ok = True
     try:
@@ -638,7 +727,9 @@ def run_benchmark(args) -> tuple[dict, bool]:
                     before()
                 r = measure(argv, env)
                 runs.append(r)
-                log(f"bench:   {r['wall_s']:.2f} s, exit {r['returncode']}, ru_maxrss {r['maxrss_mb']:.0f} MB, tree PSS {r['tree_pss_mb']:.0f} MB")
+                log(
+                    f"bench:   {r['wall_s']:.2f} s, exit {r['returncode']}, ru_maxrss {r['maxrss_mb']:.0f} MB, tree PSS {r['tree_pss_mb']:.0f} MB"
+                )
                 if r["returncode"] != 0:
                     ok = False
                     log(f"bench: {name} FAILED (exit {r['returncode']}):\n{r['stderr_tail']}")
@@ -664,12 +755,21 @@ def run_benchmark(args) -> tuple[dict, bool]:
         write_versions_lock(lib)  # untimed: a real library commits its lock (catalyst-gen bump <id>)
         step("noop_rebuild", tool + ["build", *jobs, "--project-dir", str(lib)])
         if "0 written" not in results["noop_rebuild"]["stdout_tail"]:
-            log("bench: warning: the no-op rebuild wrote something: " + results["noop_rebuild"]["stdout_tail"].splitlines()[-1:][0] if results["noop_rebuild"]["stdout_tail"] else "")
+            log(
+                "bench: warning: the no-op rebuild wrote something: "
+                + results["noop_rebuild"]["stdout_tail"].splitlines()[-1:][0]
+                if results["noop_rebuild"]["stdout_tail"]
+                else ""
+            )
         step("check", tool + ["check", *jobs, "--project-dir", str(lib)])
         manifest_path = work / "manifest.json"
         manifest_path.write_text(json.dumps(manifest), "utf-8")
         floor_out = work / "floor-out"
-        step("floor", [sys.executable, str(HERE), "_floor", str(lib), str(manifest_path), str(floor_out)], before=lambda: shutil.rmtree(floor_out, ignore_errors=True))
+        step(
+            "floor",
+            [sys.executable, str(HERE), "_floor", str(lib), str(manifest_path), str(floor_out)],
+            before=lambda: shutil.rmtree(floor_out, ignore_errors=True),
+        )
         helps = []
         for i in range(args.help_runs):
             r = measure(tool + ["--help"], env)
@@ -680,7 +780,9 @@ def run_benchmark(args) -> tuple[dict, bool]:
         results["help"]["runs_s"] = [h["wall_s"] for h in helps]
         log(f"bench: --help median {results['help']['wall_s'] * 1000:.0f} ms over {len(helps)} runs")
         # what --help imports (cumulative import time of the heaviest top-level modules)
-        imp = subprocess.run([*tool, "--help"], capture_output=True, text=True, env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+        imp = subprocess.run(
+            [*tool, "--help"], capture_output=True, text=True, env={**env, "PYTHONPROFILEIMPORTTIME": "1"}
+        )
         imports = []
         for line in imp.stderr.splitlines():
             if line.startswith("import time:") and "|" in line:
@@ -697,13 +799,39 @@ def run_benchmark(args) -> tuple[dict, bool]:
         peak_mb = max(full["maxrss_mb"], full["tree_pss_mb"])
         noop_target = TARGETS["noop_s_per_1000"] * max(1.0, n / 1000)
         targets = [
-            {"target": f"full build <= {TARGETS['build_ms_per_connector']:g} ms/connector", "value": 1000 * full["wall_s"] / n, "unit": "ms/connector", "pass": 1000 * full["wall_s"] / n <= TARGETS["build_ms_per_connector"]},
-            {"target": f"no-op rebuild < {noop_target:g} s" + ("" if n == 1000 else f" (defined for 1,000; N={n})"), "value": results["noop_rebuild"]["wall_s"], "unit": "s", "pass": results["noop_rebuild"]["wall_s"] < noop_target},
-            {"target": f"full build peak memory < {TARGETS['peak_mb']:g} MB", "value": peak_mb, "unit": "MB", "pass": peak_mb < TARGETS["peak_mb"]},
-            {"target": f"--help < {TARGETS['help_s']:g} s", "value": results["help"]["wall_s"], "unit": "s", "pass": results["help"]["wall_s"] < TARGETS["help_s"]},
+            {
+                "target": f"full build <= {TARGETS['build_ms_per_connector']:g} ms/connector",
+                "value": 1000 * full["wall_s"] / n,
+                "unit": "ms/connector",
+                "pass": 1000 * full["wall_s"] / n <= TARGETS["build_ms_per_connector"],
+            },
+            {
+                "target": f"no-op rebuild < {noop_target:g} s" + ("" if n == 1000 else f" (defined for 1,000; N={n})"),
+                "value": results["noop_rebuild"]["wall_s"],
+                "unit": "s",
+                "pass": results["noop_rebuild"]["wall_s"] < noop_target,
+            },
+            {
+                "target": f"full build peak memory < {TARGETS['peak_mb']:g} MB",
+                "value": peak_mb,
+                "unit": "MB",
+                "pass": peak_mb < TARGETS["peak_mb"],
+            },
+            {
+                "target": f"--help < {TARGETS['help_s']:g} s",
+                "value": results["help"]["wall_s"],
+                "unit": "s",
+                "pass": results["help"]["wall_s"] < TARGETS["help_s"],
+            },
         ]
         rows = []
-        for name, label in (("full_build", "full build (cold, --force)"), ("noop_rebuild", "no-op rebuild"), ("check", "check"), ("floor", "floor (parse N YAML + write bytes)"), ("help", f"--help (median of {args.help_runs})")):
+        for name, label in (
+            ("full_build", "full build (cold, --force)"),
+            ("noop_rebuild", "no-op rebuild"),
+            ("check", "check"),
+            ("floor", "floor (parse N YAML + write bytes)"),
+            ("help", f"--help (median of {args.help_runs})"),
+        ):
             r = results[name]
             rows.append(
                 {
@@ -737,7 +865,13 @@ def run_benchmark(args) -> tuple[dict, bool]:
             "n": n,
             "seed": args.seed,
             "jobs": args.jobs or "default (one per core)",
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(), "loadavg_before": load_before, "loadavg_after": os.getloadavg()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "loadavg_before": load_before,
+                "loadavg_after": os.getloadavg(),
+            },
             "repeat": args.repeat,
             "git": {**_git_state(), "measured": measured},
             "generated": gen,
@@ -760,31 +894,49 @@ def run_benchmark(args) -> tuple[dict, bool]:
 def _git_state() -> dict:
     def git(*a):
         try:
-            return subprocess.run(["git", "-C", str(REPO), *a], capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(
+                ["git", "-C", str(REPO), *a], capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    return {"head": git("rev-parse", "--short", "HEAD"), "dirty_package_files": git("status", "--porcelain", "--", "catalyst_gen").splitlines()}
+    return {
+        "head": git("rev-parse", "--short", "HEAD"),
+        "dirty_package_files": git("status", "--porcelain", "--", "catalyst_gen").splitlines(),
+    }
 
 
 def print_table(r: dict) -> None:
     n = r["n"]
-    print(f"catalyst-gen speed at scale: N={n} connectors, seed {r['seed']}, jobs {r['jobs']}, "
-          f"{r['machine']['cpus']} CPUs, Python {r['machine']['python']}, HEAD {r['git']['head']}, measured: {r['git']['measured']}"
-          + (" (+ uncommitted changes in catalyst_gen/)" if r["git"]["dirty_package_files"] and r["git"]["measured"] == "working tree" else ""))
+    print(
+        f"catalyst-gen speed at scale: N={n} connectors, seed {r['seed']}, jobs {r['jobs']}, "
+        f"{r['machine']['cpus']} CPUs, Python {r['machine']['python']}, HEAD {r['git']['head']}, measured: {r['git']['measured']}"
+        + (
+            " (+ uncommitted changes in catalyst_gen/)"
+            if r["git"]["dirty_package_files"] and r["git"]["measured"] == "working tree"
+            else ""
+        )
+    )
     m = r["machine"]
-    print(f"load average (1/5/15 min) before: {' '.join(f'{x:.2f}' for x in m['loadavg_before'])}, after: {' '.join(f'{x:.2f}' for x in m['loadavg_after'])}"
-          f"; each step: median of {r['repeat']} run(s)" + ("" if r["repeat"] > 1 else " (use --repeat 3 on a shared machine)"))
+    print(
+        f"load average (1/5/15 min) before: {' '.join(f'{x:.2f}' for x in m['loadavg_before'])}, after: {' '.join(f'{x:.2f}' for x in m['loadavg_after'])}"
+        f"; each step: median of {r['repeat']} run(s)"
+        + ("" if r["repeat"] > 1 else " (use --repeat 3 on a shared machine)")
+    )
     g = r["generated"]
-    print(f"specs: {g['kinds']}, {g['spec_bytes'] / 1e6:.2f} MB of YAML; dist/: {r['dist']['files']} files, {r['dist']['bytes'] / 1e6:.1f} MB")
+    print(
+        f"specs: {g['kinds']}, {g['spec_bytes'] / 1e6:.2f} MB of YAML; dist/: {r['dist']['files']} files, {r['dist']['bytes'] / 1e6:.1f} MB"
+    )
     print()
     head = f"{'step':38} {'ms/conn':>8} {'total s':>8} {'x floor':>8} {'CPU s':>7} {'CPU x fl':>8} {'maxRSS':>7} {'treeRSS':>8} {'treePSS':>8} {'procs':>5}"
     print(head)
     print("-" * len(head))
     for row in r["rows"]:
-        print(f"{row['label']:38} {row['ms_per_connector']:8.2f} {row['seconds']:8.3f} {row['x_floor']:8.2f} {row['cpu_s']:7.2f} {row['cpu_x_floor']:8.2f} "
-              f"{row['maxrss_mb']:6.0f}M {row['tree_rss_mb']:7.0f}M {row['tree_pss_mb']:7.0f}M {row['max_procs']:5}"
-              + ("" if row["returncode"] == 0 else f"  EXIT {row['returncode']}"))
+        print(
+            f"{row['label']:38} {row['ms_per_connector']:8.2f} {row['seconds']:8.3f} {row['x_floor']:8.2f} {row['cpu_s']:7.2f} {row['cpu_x_floor']:8.2f} "
+            f"{row['maxrss_mb']:6.0f}M {row['tree_rss_mb']:7.0f}M {row['tree_pss_mb']:7.0f}M {row['max_procs']:5}"
+            + ("" if row["returncode"] == 0 else f"  EXIT {row['returncode']}")
+        )
     print("maxRSS = ru_maxrss of the command's tree (largest single process); treeRSS/treePSS = peak sums over the")
     print("process tree sampled every 20 ms (RSS double-counts pages shared after fork; PSS does not).")
     print("x floor = wall time / floor wall time; CPU x fl = CPU time (user+sys, all processes) / floor CPU time.")
@@ -794,19 +946,28 @@ def print_table(r: dict) -> None:
     for t in r["targets"]:
         print(f"  {_verdict(t['pass'])}  {t['target']:55} measured {t['value']:.3f} {t['unit']}")
     if r["help_imports"]:
-        print("  --help imports (cumulative ms): " + ", ".join(f"{i['module']} {i['cumulative_ms']:.0f}" for i in r["help_imports"]))
+        print(
+            "  --help imports (cumulative ms): "
+            + ", ".join(f"{i['module']} {i['cumulative_ms']:.0f}" for i in r["help_imports"])
+        )
     p = r.get("profile")
     if p:
         print()
         if p["tool"] == "pyinstrument":
-            print(f"profile (pyinstrument) of build --force --jobs 1, {p['connectors']} connectors, {p['wall_s']:.1f} s:")
+            print(
+                f"profile (pyinstrument) of build --force --jobs 1, {p['connectors']} connectors, {p['wall_s']:.1f} s:"
+            )
             print(p["text"])
         else:
-            print(f"profile (cProfile) of build --force --jobs 1, {p['connectors']} connectors: wall {p['wall_s']:.1f} s under the profiler, "
-                  f"{p['profiled_total_s']:.1f} s profiled ({p['prof_file']})")
+            print(
+                f"profile (cProfile) of build --force --jobs 1, {p['connectors']} connectors: wall {p['wall_s']:.1f} s under the profiler, "
+                f"{p['profiled_total_s']:.1f} s profiled ({p['prof_file']})"
+            )
             print(f"\n  {'pipeline stage':40} {'calls':>6} {'cum s':>7} {'ms/conn':>8} {'share':>6}")
             for s in p["stages"]:
-                print(f"  {s['stage']:40} {s['ncalls']:6} {s['cumtime_s']:7.2f} {s['ms_per_connector']:8.2f} {100 * s['share']:5.1f}%")
+                print(
+                    f"  {s['stage']:40} {s['ncalls']:6} {s['cumtime_s']:7.2f} {s['ms_per_connector']:8.2f} {100 * s['share']:5.1f}%"
+                )
             print(f"\n  {'self time by package':40} {'tottime s':>9} {'share':>6}")
             for s in p["by_package"]:
                 print(f"  {s['package']:40} {s['tottime_s']:9.2f} {100 * s['share']:5.1f}%")
@@ -833,18 +994,38 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench/bench.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="number of synthetic connectors (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    parser.add_argument("--jobs", type=int, default=None, help="pass --jobs to build/check (default: the tool's default, one per core)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per step (build, no-op, check, floor); the median is reported, memory is the worst run (default 1)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="pass --jobs to build/check (default: the tool's default, one per core)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per step (build, no-op, check, floor); the median is reported, memory is the worst run (default 1)",
+    )
     parser.add_argument("--help-runs", type=int, default=7, help="--help runs, median reported (default 7)")
-    parser.add_argument("--profile", choices=["cprofile", "pyinstrument", "none"], default="cprofile", help="profiler for the --jobs 1 build (default cprofile)")
+    parser.add_argument(
+        "--profile",
+        choices=["cprofile", "pyinstrument", "none"],
+        default="cprofile",
+        help="profiler for the --jobs 1 build (default cprofile)",
+    )
     parser.add_argument("--profile-n", type=int, default=200, help="connectors in the profiled build (default 200)")
     parser.add_argument("--top", type=int, default=25, help="hotspots listed per table (default 25)")
-    parser.add_argument("--keep-profile", metavar="FILE", help="copy the cProfile stats file here (for snakeviz, pstats)")
-    parser.add_argument("--rev", default=None, help="measure catalyst_gen/, templates/ and connectors/ as of this git revision "
-                        "(extracted with git archive into the temp dir) instead of the working tree, e.g. HEAD to compare before/after a change")
+    parser.add_argument(
+        "--keep-profile", metavar="FILE", help="copy the cProfile stats file here (for snakeviz, pstats)"
+    )
+    parser.add_argument(
+        "--rev",
+        default=None,
+        help="measure catalyst_gen/, templates/ and connectors/ as of this git revision "
+        "(extracted with git archive into the temp dir) instead of the working tree, e.g. HEAD to compare before/after a change",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     parser.add_argument("--keep", action="store_true", help="keep the temporary library (path printed on stderr)")
-    parser.add_argument("--workdir", default=None, help="parent of the temporary directory (default: the system temp dir)")
+    parser.add_argument(
+        "--workdir", default=None, help="parent of the temporary directory (default: the system temp dir)"
+    )
     args = parser.parse_args(argv)
     if args.keep_profile:
         args.keep_profile = str(Path(args.keep_profile).resolve())

@@ -87,7 +87,8 @@ class BuildCache:
         if present != sorted(entry["files"]):
             return False
         return all(
-            hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest for name, digest in entry["files"].items()
+            hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+            for name, digest in entry["files"].items()
         )
 
     def record(self, connector_id: str, inputs, files: dict[str, bytes]) -> None:

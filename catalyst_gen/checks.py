@@ -33,7 +33,9 @@ FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "boundaryEven
 
 def safe_parser() -> etree.XMLParser:
     """No DTD loading, no entity expansion, no network: hostile XML stays inert."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
 
 
 def parse_xml(data: bytes, name: str) -> etree._Element:
@@ -69,7 +71,10 @@ def check_bpmn_schema(root: etree._Element, name: str) -> list[Problem]:
     if schema.validate(root):
         return []
     return [
-        Problem(f"{name}:{e.line}: BPMN 2.0 XSD: {e.message}", hint="the example template wrote XML the BPMN standard forbids")
+        Problem(
+            f"{name}:{e.line}: BPMN 2.0 XSD: {e.message}",
+            hint="the example template wrote XML the BPMN standard forbids",
+        )
         for e in schema.error_log
     ]
 
@@ -78,7 +83,16 @@ def _by_id(root) -> dict[str, etree._Element]:
     return {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
 
 
-def check_bpmn(data: bytes, name: str, *, template_id: str, template_version: int, error_codes, connector_id: str = "Task_Connector", review_id: str = "Task_Review") -> list[Problem]:
+def check_bpmn(
+    data: bytes,
+    name: str,
+    *,
+    template_id: str,
+    template_version: int,
+    error_codes,
+    connector_id: str = "Task_Connector",
+    review_id: str = "Task_Review",
+) -> list[Problem]:
     """Well-formed, references resolve, error routing exists, template id/version agree, diagram complete."""
     problems = ProblemList()
     try:
@@ -120,9 +134,13 @@ def check_bpmn(data: bytes, name: str, *, template_id: str, template_version: in
         return problems.problems
     camunda = "{%s}" % NS["camunda"]
     if task.get(camunda + "modelerTemplate") != template_id:
-        problems.add(f"{name}: camunda:modelerTemplate is {task.get(camunda + 'modelerTemplate')!r}, the element template's id is {template_id!r}")
+        problems.add(
+            f"{name}: camunda:modelerTemplate is {task.get(camunda + 'modelerTemplate')!r}, the element template's id is {template_id!r}"
+        )
     if task.get(camunda + "modelerTemplateVersion") != str(template_version):
-        problems.add(f"{name}: camunda:modelerTemplateVersion does not equal the element template's version {template_version}")
+        problems.add(
+            f"{name}: camunda:modelerTemplateVersion does not equal the element template's version {template_version}"
+        )
 
     def reaches(start: str, goal) -> bool:
         seen, todo = set(), [start]
@@ -286,12 +304,20 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
         except ValueError:
             vb_w = vb_h = 0
         if vb_w <= 0 or vb_w != vb_h:
-            problems.add(f"{name}: the viewBox {root.get('viewBox')!r} is not square", hint="a logo must scale cleanly to 64x64")
+            problems.add(
+                f"{name}: the viewBox {root.get('viewBox')!r} is not square", hint="a logo must scale cleanly to 64x64"
+            )
     if (width, height) != ("64", "64"):
-        problems.add(f"{name}: the logo is {width}x{height}, not 64x64", hint='set width="64" height="64" (keep the viewBox: any square viewBox scales cleanly)')
+        problems.add(
+            f"{name}: the logo is {width}x{height}, not 64x64",
+            hint='set width="64" height="64" (keep the viewBox: any square viewBox scales cleanly)',
+        )
     for sibling in root.itersiblings(preceding=True):
         if isinstance(sibling, etree._ProcessingInstruction) and "stylesheet" in (sibling.target or ""):
-            problems.add(f"{name}: external stylesheet processing instruction <?{sibling.target} ...?>", hint="put styles inline in the SVG")
+            problems.add(
+                f"{name}: external stylesheet processing instruction <?{sibling.target} ...?>",
+                hint="put styles inline in the SVG",
+            )
     for el in root.iter():
         if not isinstance(el.tag, str):
             if isinstance(el, etree._ProcessingInstruction) and "stylesheet" in (el.target or ""):
@@ -299,28 +325,53 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
             continue
         local = etree.QName(el).localname
         if local in FORBIDDEN_ELEMENTS:
-            problems.add(f"{name}: <{local}> is not allowed in a logo", hint="logos are rendered inside Camunda Modeler: no active content")
+            problems.add(
+                f"{name}: <{local}> is not allowed in a logo",
+                hint="logos are rendered inside Camunda Modeler: no active content",
+            )
         if local in ANIMATIONS and (el.get("attributeName") or "").split(":")[-1].lower() == "href":
-            problems.add(f"{name}: <{local}> changes a link (attributeName={el.get('attributeName')!r})", hint="logos are rendered inside Camunda Modeler: no active content")
+            problems.add(
+                f"{name}: <{local}> changes a link (attributeName={el.get('attributeName')!r})",
+                hint="logos are rendered inside Camunda Modeler: no active content",
+            )
         for attr, value in el.attrib.items():
             attr_local = etree.QName(attr).localname
             if attr_local.lower().startswith("on"):
                 problems.add(f"{name}: event handler attribute {attr_local} on <{local}>")
             if attr_local == "href" and not _LOCAL_HREF.match(value):
-                what = "external reference" if _EXTERNAL.match(value) or value.strip().startswith("/") else "external reference (a file path)"
+                what = (
+                    "external reference"
+                    if _EXTERNAL.match(value) or value.strip().startswith("/")
+                    else "external reference (a file path)"
+                )
                 if "javascript:" not in value.lower().replace(" ", ""):
-                    problems.add(f"{name}: {what} {value[:60]!r} on <{local}>", hint="embed everything; only #fragment links and data:image/png|jpeg|gif|webp are allowed")
+                    problems.add(
+                        f"{name}: {what} {value[:60]!r} on <{local}>",
+                        hint="embed everything; only #fragment links and data:image/png|jpeg|gif|webp are allowed",
+                    )
             if "javascript:" in value.lower().replace(" ", ""):
                 problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>")
             if attr_local != "href" and (_URL_FUNCTION.search(value) or "@import" in value):
-                problems.add(f"{name}: external resource in {attr_local} on <{local}>: {value[:60]!r}", hint="only url(#id) references inside the SVG are allowed")
+                problems.add(
+                    f"{name}: external resource in {attr_local} on <{local}>: {value[:60]!r}",
+                    hint="only url(#id) references inside the SVG are allowed",
+                )
         if local == "style" and el.text and ("@import" in el.text or _URL_FUNCTION.search(el.text)):
-            problems.add(f"{name}: external stylesheet or font in <style>", hint="only url(#id) references inside the SVG are allowed")
+            problems.add(
+                f"{name}: external stylesheet or font in <style>",
+                hint="only url(#id) references inside the SVG are allowed",
+            )
     size = _expanded_size(root)
     if size is None:
-        problems.add(f"{name}: <use> references form a cycle", hint="a <use> must not refer to itself or to a group containing it")
+        problems.add(
+            f"{name}: <use> references form a cycle",
+            hint="a <use> must not refer to itself or to a group containing it",
+        )
     elif size > MAX_SVG_ELEMENTS:
-        problems.add(f"{name}: the logo expands to more than {MAX_SVG_ELEMENTS:,} elements through <use> references", hint="draw the logo without nesting <use> of <use> (this is how SVG 'billion laughs' hang renderers)")
+        problems.add(
+            f"{name}: the logo expands to more than {MAX_SVG_ELEMENTS:,} elements through <use> references",
+            hint="draw the logo without nesting <use> of <use> (this is how SVG 'billion laughs' hang renderers)",
+        )
     if problems or not render:
         return problems.problems
     return _check_render(data, name)
@@ -342,7 +393,11 @@ def _check_render(data: bytes, name: str) -> list[Problem]:
     if not visible:
         return [Problem(f"{name}: the logo renders blank (fully transparent)", hint="draw something visible")]
     if len(colors) < 2:
-        return [Problem(f"{name}: the logo renders blank (one flat colour, nothing drawn on it)", hint="draw something visible")]
+        return [
+            Problem(
+                f"{name}: the logo renders blank (one flat colour, nothing drawn on it)", hint="draw something visible"
+            )
+        ]
     return []
 
 
@@ -362,7 +417,7 @@ def check_element_template(data: bytes, name: str, *, svg: bytes) -> list[Proble
         if key not in template:
             problems.add(f"{name}: missing {key}")
     if template.get("appliesTo") != ["bpmn:ServiceTask"]:
-        problems.add(f"{name}: appliesTo must be [\"bpmn:ServiceTask\"]")
+        problems.add(f'{name}: appliesTo must be ["bpmn:ServiceTask"]')
     icon = template.get("icon", {}).get("contents", "")
     prefix = "data:image/svg+xml;base64,"
     if not icon.startswith(prefix) or base64.b64decode(icon[len(prefix) :]) != svg:

@@ -170,7 +170,9 @@ def check(ids, jobs, project_dir):
         click.echo("".join(result.drift.diffs), nl=False)
     if result.problems:
         raise CatalystError(result.problems)
-    click.echo(f"dist/ is up to date and every template version is recorded ({len(selected)} connector{'s' if len(selected) != 1 else ''})")
+    click.echo(
+        f"dist/ is up to date and every template version is recorded ({len(selected)} connector{'s' if len(selected) != 1 else ''})"
+    )
 
 
 @main.command(name="list")
@@ -192,10 +194,32 @@ def list_connectors(project_dir):
 
 @main.command(name="try")
 @click.argument("connector_id")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A process variable for the payload's ${placeholders}; repeatable.")
-@click.option("--base-url", default=None, metavar="URL", help="Send to this scheme://host:port instead of the endpoint's (keeps the path), e.g. a local fake.")
-@click.option("--secrets-dir", type=click.Path(file_okay=False), default=None, help="Directory of secret files for Secret Source 'file' (default /run/secrets).")
-@click.option("--properties", "properties_path", type=click.Path(dir_okay=False), default=None, help="catalyst-secrets.properties for Secret Source 'properties'.")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A process variable for the payload's ${placeholders}; repeatable.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Send to this scheme://host:port instead of the endpoint's (keeps the path), e.g. a local fake.",
+)
+@click.option(
+    "--secrets-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory of secret files for Secret Source 'file' (default /run/secrets).",
+)
+@click.option(
+    "--properties",
+    "properties_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="catalyst-secrets.properties for Secret Source 'properties'.",
+)
 @project_option
 @reports_errors
 def try_(connector_id, variables, base_url, secrets_dir, properties_path, project_dir):
@@ -230,7 +254,9 @@ def try_(connector_id, variables, base_url, secrets_dir, properties_path, projec
             properties_path=properties_path,
         )
     except runtime.RuntimeContractError as exc:
-        raise CatalystError(Problem(str(exc), hint="set the secret (see the connector README's Secret Sources) or fix the inputs")) from None
+        raise CatalystError(
+            Problem(str(exc), hint="set the secret (see the connector README's Secret Sources) or fix the inputs")
+        ) from None
     click.echo(runtime.format_outcome(outcome))
     if not outcome.success:
         sys.exit(1)
@@ -276,13 +302,17 @@ def bump(connector_id, force, project_dir):
         lock = versions.read_lock(project)
         state = versions.states(project, {connector_id: (built.connector.version, built.files[name])})[0]
         recorded = state.recorded
-        if recorded is not None and (force or (state.version == recorded["version"] and state.digest != recorded["sha256"])):
+        if recorded is not None and (
+            force or (state.version == recorded["version"] and state.digest != recorded["sha256"])
+        ):
             new_version = max(state.version, recorded["version"]) + 1
             versions.set_spec_version(project.spec_path(connector_id), new_version)
             built = build_connector(project, connector_id)
             message = f"{connector_id}: version {state.version} -> {new_version}"
         elif state.problem is None:
-            click.echo(f"{connector_id}: version {state.version} is current and recorded; nothing to do (use --force to raise it anyway)")
+            click.echo(
+                f"{connector_id}: version {state.version} is current and recorded; nothing to do (use --force to raise it anyway)"
+            )
             return
         else:
             message = f"{connector_id}: recorded version {state.version}"
@@ -326,7 +356,12 @@ def package(jobs, project_dir):
 @click.option("--name", default=None, help="Display name (default: from the id).")
 @click.option("--preset", default=None, help="Preset in connectors/_presets/ to extend.")
 @click.option("--url", default=None, help="Endpoint URL.")
-@click.option("--auth", type=click.Choice(["bearerToken", "apiKeyHeader", "basicAuth", "apiKeyQuery", "none"]), default=None, help="Auth type (default: the preset's, else bearerToken).")
+@click.option(
+    "--auth",
+    type=click.Choice(["bearerToken", "apiKeyHeader", "basicAuth", "apiKeyQuery", "none"]),
+    default=None,
+    help="Auth type (default: the preset's, else bearerToken).",
+)
 @project_option
 @reports_errors
 def new(connector_id, name, preset, url, auth, project_dir):
@@ -344,8 +379,12 @@ def new(connector_id, name, preset, url, auth, project_dir):
         build_connector(project, connector_id)
     except CatalystError as exc:
         shutil.rmtree(path.parent)
-        raise CatalystError([Problem("the scaffold does not build (a bug in templates/scaffold/)"), *exc.problems]) from None
-    click.echo(f"created {path.relative_to(project.root)}; next: fill in the TODOs, then `catalyst-gen build {connector_id}`")
+        raise CatalystError(
+            [Problem("the scaffold does not build (a bug in templates/scaffold/)"), *exc.problems]
+        ) from None
+    click.echo(
+        f"created {path.relative_to(project.root)}; next: fill in the TODOs, then `catalyst-gen build {connector_id}`"
+    )
 
 
 @main.command()
@@ -358,7 +397,9 @@ def schema():
 
 @main.command()
 @click.argument("connector_id")
-@click.option("--png", "png_path", type=click.Path(dir_okay=False, writable=True), required=True, help="Where to write the PNG.")
+@click.option(
+    "--png", "png_path", type=click.Path(dir_okay=False, writable=True), required=True, help="Where to write the PNG."
+)
 @click.option("--scale", type=click.FloatRange(0.5, 8), default=2.0, show_default=True)
 @project_option
 @reports_errors

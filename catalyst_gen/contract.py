@@ -55,8 +55,7 @@ INPUTS: tuple[Input, ...] = (
     ),
     Input(
         "secretName",
-        "Name of the secret for `env`/`file`/`properties`; for `variable` the key itself "
-        "(development only).",
+        "Name of the secret for `env`/`file`/`properties`; for `variable` the key itself (development only).",
         False,
     ),
     Input(
@@ -74,8 +73,7 @@ INPUTS: tuple[Input, ...] = (
     ),
     Input(
         "errorMapping",
-        "JSON object: HTTP status -> BPMN error code thrown for that status "
-        "(after retries are exhausted).",
+        "JSON object: HTTP status -> BPMN error code thrown for that status (after retries are exhausted).",
     ),
     Input("retryStatuses", "Comma-separated HTTP statuses that are retried (e.g. `429`)."),
     Input("maxRetries", "How many times a retryable response is retried."),

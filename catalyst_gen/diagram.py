@@ -237,7 +237,9 @@ def _fit_lines(lines: list[str], max_lines: int, max_width: float, font_size: fl
 
 def _safe_parser() -> etree.XMLParser:
     """No entity expansion, no DTD, no network: the BPMN may come from anyone."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
 
 
 def _bounds(node: etree._Element | None, what: str) -> Box | None:

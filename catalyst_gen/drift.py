@@ -69,7 +69,9 @@ class Verification:
     problems: list
 
 
-def verify(project, ids, *, jobs=None, compare_dist: bool, all_connectors: bool, hint: str | None = None) -> Verification:
+def verify(
+    project, ids, *, jobs=None, compare_dist: bool, all_connectors: bool, hint: str | None = None
+) -> Verification:
     """Regenerate ``ids`` in memory and collect every problem: spec/artifact failures,
     unrecorded or un-bumped template versions, and (with ``compare_dist``) drift from ``dist/``."""
     import json
@@ -88,9 +90,16 @@ def verify(project, ids, *, jobs=None, compare_dist: bool, all_connectors: bool,
     problems += [state.problem for state in versions.states(project, built) if state.problem]
     drift = Drift()
     if compare_dist and built:
-        drift = compare(project.dist_dir, {o.connector_id: o.files for o in outcomes if o.files is not None}, all_connectors=all_connectors)
+        drift = compare(
+            project.dist_dir,
+            {o.connector_id: o.files for o in outcomes if o.files is not None},
+            all_connectors=all_connectors,
+        )
         rebuild = hint or "run `catalyst-gen build` and commit dist/"
         problems += [Problem(f"{p} is stale", hint=rebuild) for p in drift.stale]
         problems += [Problem(f"{p} is missing", hint=rebuild) for p in drift.missing]
-        problems += [Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec") for p in drift.extra]
+        problems += [
+            Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec")
+            for p in drift.extra
+        ]
     return Verification(outcomes, drift, problems)

@@ -30,7 +30,9 @@ def _format(value, indent: int, in_list: bool) -> str:
     flat = all(_scalar(v) for v in (value.values() if isinstance(value, dict) else value))
     if in_list and flat:
         if isinstance(value, dict):
-            return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_format(v, 0, False)}" for k, v in items) + "}"
+            return (
+                "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_format(v, 0, False)}" for k, v in items) + "}"
+            )
         return "[" + ", ".join(_format(v, 0, False) for v in items) + "]"
     pad = "  " * (indent + 1)
     if isinstance(value, dict):

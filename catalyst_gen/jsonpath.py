@@ -44,9 +44,9 @@ def parse_json_path(text: str) -> tuple[str | int, ...]:
             continue
         else:
             raise JsonPathError(f"unexpected {text[pos]!r} at position {pos + 1}")
-        if (match := _INDEX.match(text, pos)):
+        if match := _INDEX.match(text, pos):
             parts.append(int(match.group(1)))
-        elif (match := _QUOTED.match(text, pos)):
+        elif match := _QUOTED.match(text, pos):
             parts.append(match.group(1))
         elif pos == 0 and (match := _KEY.match(text, pos)):
             parts.append(match.group())

@@ -43,7 +43,7 @@ class Bounds:
     def center_x(self) -> int:
         return self.x + self.width // 2
 
-    def overlaps(self, other: "Bounds") -> bool:
+    def overlaps(self, other: Bounds) -> bool:
         return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
 
 

@@ -30,6 +30,8 @@ def require_connector_id(text: str) -> str:
             )
         )
     return text
+
+
 SPEC_FILE = "connector.yaml"
 
 _LIBRARY_SCHEMA = {
@@ -54,8 +56,16 @@ _LIBRARY_SCHEMA = {
             "x-hint": "a fully qualified Java class name, e.g. com.example.Delegate",
         },
         "template_id_prefix": {"type": "string", "pattern": r"^[a-z0-9]+(\.[a-z0-9-]+)*$"},
-        "execution_platform_version": {"type": "string", "pattern": r"^7\.[0-9]+\.[0-9]+$", "x-hint": "a Camunda 7 version such as 7.24.0"},
-        "history_time_to_live": {"type": "string", "pattern": r"^(P[0-9]+D|[0-9]+)$", "x-hint": "days as P30D or a number"},
+        "execution_platform_version": {
+            "type": "string",
+            "pattern": r"^7\.[0-9]+\.[0-9]+$",
+            "x-hint": "a Camunda 7 version such as 7.24.0",
+        },
+        "history_time_to_live": {
+            "type": "string",
+            "pattern": r"^(P[0-9]+D|[0-9]+)$",
+            "x-hint": "days as P30D or a number",
+        },
     },
 }
 
@@ -104,7 +114,12 @@ class Project:
     def library(self) -> Library:
         path = self.connectors_dir / LIBRARY_FILE
         if not path.is_file():
-            raise SpecError(Problem(f"library settings not found: {path}", hint="is this the root of a connector library? use --project-dir"))
+            raise SpecError(
+                Problem(
+                    f"library settings not found: {path}",
+                    hint="is this the root of a connector library? use --project-dir",
+                )
+            )
         source = load_file(path)
         from .validate import schema_problems
 

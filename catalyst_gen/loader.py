@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import Location, Problem, SpecError
@@ -61,7 +61,7 @@ class SpecSource:
     value_locs: dict[tuple, Location] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     """Every file the data was read from (the spec and its presets), for caching."""
-    layers: tuple["SpecSource", ...] = ()
+    layers: tuple[SpecSource, ...] = ()
     """The unmerged sources (connector first, then its presets), for checks that
     must see what each file wrote, including values a merge removed."""
 
@@ -147,7 +147,12 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
     return Problem(f"invalid YAML: {text}", location, hint=hint)
 
 
-_OPENING_TOKENS = ("BlockMappingStartToken", "BlockSequenceStartToken", "FlowMappingStartToken", "FlowSequenceStartToken")
+_OPENING_TOKENS = (
+    "BlockMappingStartToken",
+    "BlockSequenceStartToken",
+    "FlowMappingStartToken",
+    "FlowSequenceStartToken",
+)
 _CLOSING_TOKENS = ("BlockEndToken", "FlowMappingEndToken", "FlowSequenceEndToken")
 
 
@@ -229,7 +234,12 @@ class _Converter:
             value = self.constructor.construct_object(node)
         except YAMLError as exc:
             self.problems.append(
-                Problem(f"cannot read this value: {getattr(exc, 'problem', exc)}", self.loc(node), path, "quote it to make it a string")
+                Problem(
+                    f"cannot read this value: {getattr(exc, 'problem', exc)}",
+                    self.loc(node),
+                    path,
+                    "quote it to make it a string",
+                )
             )
             return None
         if value is None or isinstance(value, (bool, int, float, str)):
@@ -264,13 +274,23 @@ class _Converter:
             for key_node, value_node in node.value:
                 if key_node.tag == MERGE_TAG:
                     self.problems.append(
-                        Problem("YAML merge keys (<<) are not supported", self.loc(key_node), path, "use `extends:` with a preset instead")
+                        Problem(
+                            "YAML merge keys (<<) are not supported",
+                            self.loc(key_node),
+                            path,
+                            "use `extends:` with a preset instead",
+                        )
                     )
                     continue
                 key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
                 if isinstance(key, bool) or not isinstance(key, (str, int)):
                     self.problems.append(
-                        Problem(f"key {getattr(key_node, 'value', key)!r} must be a string", self.loc(key_node), path, "quote the key")
+                        Problem(
+                            f"key {getattr(key_node, 'value', key)!r} must be a string",
+                            self.loc(key_node),
+                            path,
+                            "quote the key",
+                        )
                     )
                     continue
                 skey = str(key)
@@ -280,7 +300,12 @@ class _Converter:
                     if type(originals[skey]) is not type(key):
                         what += f" ({originals[skey]!r} and {key!r} are the same key)"
                     self.problems.append(
-                        Problem(what, self.loc(key_node), path, "each key may appear once in a mapping: remove or merge the repeated one")
+                        Problem(
+                            what,
+                            self.loc(key_node),
+                            path,
+                            "each key may appear once in a mapping: remove or merge the repeated one",
+                        )
                     )
                     continue
                 originals[skey] = key
@@ -311,9 +336,7 @@ def load_file(path: Path) -> SpecSource:
     """Parse one YAML file into a :class:`SpecSource` whose document is a mapping."""
     doc, yaml = _parse(path)
     if doc is None:
-        raise SpecError(
-            Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`")
-        )
+        raise SpecError(Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`"))
     if not isinstance(doc, MappingNode):
         kind = "a list" if isinstance(doc, SequenceNode) else "a single value"
         raise SpecError(
@@ -371,7 +394,9 @@ def _merge(base: SpecSource, override: SpecSource) -> SpecSource:
         return b
 
     data = merge(base.data, override.data, ())
-    return SpecSource(data, override.file, key_locs, value_locs, base.files + override.files, override.layers + base.layers)
+    return SpecSource(
+        data, override.file, key_locs, value_locs, base.files + override.files, override.layers + base.layers
+    )
 
 
 def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:

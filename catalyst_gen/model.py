@@ -227,7 +227,9 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         response_fields=tuple(
             ResponseField(name, entry["path"], entry["description"]) for name, entry in data["response_mapping"].items()
         ),
-        errors=tuple(ErrorRule(int(status), e["code"], e["cause"], e["action"]) for status, e in data["errors"].items()),
+        errors=tuple(
+            ErrorRule(int(status), e["code"], e["cause"], e["action"]) for status, e in data["errors"].items()
+        ),
         retry=Retry(
             statuses=tuple(retry["statuses"]),
             max_retries=retry["max_retries"],

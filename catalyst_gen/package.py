@@ -34,7 +34,7 @@ def connector_zip(connector_id: str, files: dict[str, bytes]) -> bytes:
         for name in sorted(files):
             info = zipfile.ZipInfo(f"{connector_id}/{name}", date_time=ZIP_EPOCH)
             info.create_system = 3  # unix, so the permissions below mean the same everywhere
-            info.external_attr = (0o100644 << 16)
+            info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED
             archive.writestr(info, files[name])
     return buffer.getvalue()
@@ -55,7 +55,11 @@ def release_files(built: list[tuple[Connector, dict[str, bytes]]]) -> dict[str, 
                 "name": connector.name,
                 "tagline": connector.tagline,
                 "category": connector.category,
-                "template": {"id": connector.template_id, "version": connector.version, "name": connector.template_name},
+                "template": {
+                    "id": connector.template_id,
+                    "version": connector.version,
+                    "name": connector.template_name,
+                },
                 "authType": connector.auth.type,
                 "preset": connector.preset,
                 "archive": zip_name,

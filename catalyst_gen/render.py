@@ -188,7 +188,9 @@ def template_properties(c: Connector) -> list[Property]:
             "JSON object: HTTP status -> BPMN error code thrown to a boundary error event.",
             "errors",
         ),
-        Property("camunda:inputParameter", "retryStatuses", "Hidden", ",".join(map(str, c.retry.statuses)), group="errors"),
+        Property(
+            "camunda:inputParameter", "retryStatuses", "Hidden", ",".join(map(str, c.retry.statuses)), group="errors"
+        ),
         Property("camunda:inputParameter", "maxRetries", "Hidden", str(c.retry.max_retries), group="errors"),
         Property("camunda:inputParameter", "retryBackoffMs", "Hidden", str(c.retry.backoff_ms), group="errors"),
         Property("camunda:inputParameter", "retryMaxBackoffMs", "Hidden", str(c.retry.max_backoff_ms), group="errors"),
@@ -278,11 +280,15 @@ class Renderer:
         try:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
-            raise CheckError(Problem(f"template syntax error: {exc.message}", hint=f"fix {exc.filename}:{exc.lineno}")) from None
+            raise CheckError(
+                Problem(f"template syntax error: {exc.message}", hint=f"fix {exc.filename}:{exc.lineno}")
+            ) from None
         except jinja2.TemplateNotFound:
             raise CheckError(Problem(f"template {name} not found in {self.templates_dir}")) from None
         except jinja2.UndefinedError as exc:
-            raise CheckError(Problem(f"template {name}: {exc.message}", hint="the template uses a value the model does not have")) from None
+            raise CheckError(
+                Problem(f"template {name}: {exc.message}", hint="the template uses a value the model does not have")
+            ) from None
 
     def logo(self, c: Connector) -> bytes:
         if c.logo.file is not None:

@@ -43,9 +43,10 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -308,7 +309,11 @@ def read_task_config(service_task_element: etree._Element) -> TaskConfig:
     auth_header = text(AUTH_HEADER)
     if auth_type in (AUTH_BEARER, AUTH_API_KEY_HEADER, AUTH_API_KEY_QUERY) and not auth_header:
         raise fail(f"authType {auth_type!r} needs input parameter {AUTH_HEADER!r}")
-    secret_source = None if auth_type == AUTH_NONE and text(SECRET_SOURCE) is None else choice(SECRET_SOURCE, contract.SECRET_SOURCES)
+    secret_source = (
+        None
+        if auth_type == AUTH_NONE and text(SECRET_SOURCE) is None
+        else choice(SECRET_SOURCE, contract.SECRET_SOURCES)
+    )
     secret_name = text(SECRET_NAME)
     if auth_type != AUTH_NONE and not secret_name:
         raise fail(f"authType {auth_type!r} needs input parameter {SECRET_NAME!r}")
@@ -440,7 +445,7 @@ def _unescape_properties(text: str) -> str:
         if nxt == "u":
             digits = text[i + 2 : i + 6]
             if not re.fullmatch(r"[0-9A-Fa-f]{4}", digits):
-                raise ValueError(f"malformed \\uXXXX escape at {text[i:i + 6]!r}")
+                raise ValueError(f"malformed \\uXXXX escape at {text[i : i + 6]!r}")
             out.append(chr(int(digits, 16)))
             i += 6
         else:
@@ -760,7 +765,10 @@ def execute(
                 )
             except httpx.TimeoutException as exc:
                 return _finish_transport_error(
-                    outcome, config, f"Request timed out after {config.timeout_seconds} s ({type(exc).__name__})", fragments
+                    outcome,
+                    config,
+                    f"Request timed out after {config.timeout_seconds} s ({type(exc).__name__})",
+                    fragments,
                 )
             except httpx.TransportError as exc:
                 return _finish_transport_error(outcome, config, f"{type(exc).__name__}: {exc}", fragments)
@@ -816,7 +824,10 @@ def find_connector_tasks(root: etree._Element) -> list[etree._Element]:
     """Service tasks that carry the payload field or the runtime's input parameters."""
     tasks = []
     for task in root.iter(f"{{{BPMN_NS}}}serviceTask"):
-        names = {p.get("name") for p in task.findall("bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NSMAP)}
+        names = {
+            p.get("name")
+            for p in task.findall("bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NSMAP)
+        }
         fields = {f.get("name") for f in task.findall("bpmn:extensionElements/camunda:field", NSMAP)}
         if contract.PAYLOAD_FIELD in fields or ENDPOINT_URL in names:
             tasks.append(task)
@@ -875,9 +886,10 @@ def format_outcome(outcome: Outcome) -> str:
     The outcome is already scrubbed of the secret by :func:`execute`; this
     adds nothing that could hold it (no headers, no URL).
     """
-    lines = [f"Request sent {outcome.attempts} time(s)" + (
-        f"; waited {', '.join(f'{d:g} s' for d in outcome.delays)} between retries" if outcome.delays else ""
-    )]
+    lines = [
+        f"Request sent {outcome.attempts} time(s)"
+        + (f"; waited {', '.join(f'{d:g} s' for d in outcome.delays)} between retries" if outcome.delays else "")
+    ]
     lines.append("Variables the task would set:")
     width = max((len(name) for name in outcome.variables), default=0)
     for name, value in outcome.variables.items():

@@ -38,7 +38,9 @@ def render_spec(project, connector_id: str, *, name: str | None, preset: str | N
             Problem(f"{connector_id!r} is not a valid connector id", hint="use lower-case kebab-case, e.g. my-service")
         )
     if (project.connectors_dir / connector_id).exists():
-        raise CatalystError(Problem(f"connector {connector_id!r} already exists", hint=f"edit {project.spec_path(connector_id)}"))
+        raise CatalystError(
+            Problem(f"connector {connector_id!r} already exists", hint=f"edit {project.spec_path(connector_id)}")
+        )
     model = False
     if preset:
         preset_file = project.presets_dir / f"{preset}.yaml"
@@ -46,7 +48,12 @@ def render_spec(project, connector_id: str, *, name: str | None, preset: str | N
             from .suggest import did_you_mean
 
             known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
-            raise CatalystError(Problem(f"preset {preset!r} not found", hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}"))
+            raise CatalystError(
+                Problem(
+                    f"preset {preset!r} not found",
+                    hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
+                )
+            )
         data = load_spec(preset_file, project.presets_dir).data
         payload = data.get("request", {}).get("payload")
         model = isinstance(payload, dict) and "model" in payload
@@ -90,4 +97,3 @@ def schema_text() -> str:
     from .validate import spec_schema
 
     return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
-

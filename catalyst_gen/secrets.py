@@ -66,7 +66,13 @@ def find_secrets(data, path: tuple = ()):
         for key, value in data.items():
             found = find_secret(str(key))
             if found:
-                yield f"this key looks like {found[0]}; secrets must not be written into specs", path + (key,), HINT, found[1], True
+                yield (
+                    f"this key looks like {found[0]}; secrets must not be written into specs",
+                    path + (key,),
+                    HINT,
+                    found[1],
+                    True,
+                )
             yield from find_secrets(value, path + (key,))
     elif isinstance(data, list):
         for index, value in enumerate(data):

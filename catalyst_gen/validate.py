@@ -111,12 +111,19 @@ def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -
                 )
         elif error.validator in ("minimum", "maximum"):
             word = "at least" if error.validator == "minimum" else "at most"
-            problems.add(f"{error.instance} is too {'small' if word == 'at least' else 'large'}", source.locate(path), path, f"use a value {word} {error.validator_value}")
+            problems.add(
+                f"{error.instance} is too {'small' if word == 'at least' else 'large'}",
+                source.locate(path),
+                path,
+                f"use a value {word} {error.validator_value}",
+            )
         elif error.validator in ("minLength", "maxLength"):
             if error.validator == "minLength":
                 problems.add("must not be empty", source.locate(path), path)
             else:
-                problems.add(f"is longer than {error.validator_value} characters", source.locate(path), path, "shorten it")
+                problems.add(
+                    f"is longer than {error.validator_value} characters", source.locate(path), path, "shorten it"
+                )
         elif error.validator == "pattern":
             if isinstance(error.instance, str) and _BAD_CHAR.search(error.instance):
                 continue  # _check_characters names the character, at the key or value
@@ -205,19 +212,40 @@ def _check_model(source: SpecSource, problems: ProblemList, payload) -> None:
     defaults = [i for i, m in enumerate(models) if isinstance(m, dict) and m.get("default") is True]
     if len(defaults) > 1:
         for index in defaults[1:]:
-            problems.add("more than one model is marked default", source.locate(("models", index, "default")), ("models", index, "default"), "keep `default: true` on one model")
+            problems.add(
+                "more than one model is marked default",
+                source.locate(("models", index, "default")),
+                ("models", index, "default"),
+                "keep `default: true` on one model",
+            )
     if models and not defaults:
-        problems.add("no model is marked default", source.locate(("models",), key=True), ("models",), "add `default: true` to the model the payload uses")
+        problems.add(
+            "no model is marked default",
+            source.locate(("models",), key=True),
+            ("models",),
+            "add `default: true` to the model the payload uses",
+        )
     seen: set = set()
     for index, model_id in enumerate(ids):
         if not isinstance(model_id, str):
             continue  # the schema reports it
         if model_id in seen:
-            problems.add(f"model `{model_id}` is listed twice", source.locate(("models", index, "id")), ("models", index, "id"))
+            problems.add(
+                f"model `{model_id}` is listed twice", source.locate(("models", index, "id")), ("models", index, "id")
+            )
         seen.add(model_id)
-    if isinstance(payload, dict) and "model" in payload and isinstance(payload["model"], str) and not PLACEHOLDER.search(payload["model"]):
+    if (
+        isinstance(payload, dict)
+        and "model" in payload
+        and isinstance(payload["model"], str)
+        and not PLACEHOLDER.search(payload["model"])
+    ):
         named = payload["model"]
-        path = ("request", "payload", "model") if isinstance(source.data["request"]["payload"], dict) else ("request", "payload")
+        path = (
+            ("request", "payload", "model")
+            if isinstance(source.data["request"]["payload"], dict)
+            else ("request", "payload")
+        )
         if named not in ids:
             problems.add(
                 f"the payload uses model `{named}`, which is not in `models`",
@@ -241,7 +269,12 @@ def _check_statuses(source: SpecSource, problems: ProblemList) -> None:
             path = ("errors", status)
             if re.fullmatch(r"[0-9]+", status):
                 if not 100 <= int(status) <= 599:
-                    problems.add(f"HTTP status {status} is outside 100-599", source.locate(path, key=True), ("errors",), "use a real HTTP status code, e.g. 401")
+                    problems.add(
+                        f"HTTP status {status} is outside 100-599",
+                        source.locate(path, key=True),
+                        ("errors",),
+                        "use a real HTTP status code, e.g. 401",
+                    )
                 elif status != str(int(status)):
                     problems.add(
                         f"HTTP status {status!r} has a leading zero",
@@ -261,10 +294,20 @@ def _check_statuses(source: SpecSource, problems: ProblemList) -> None:
     if isinstance(retry, dict) and isinstance(retry.get("statuses"), list):
         for index, status in enumerate(retry["statuses"]):
             if isinstance(status, int) and not isinstance(status, bool) and not 100 <= status <= 599:
-                problems.add(f"HTTP status {status} is outside 100-599", source.locate(("retry", "statuses", index)), ("retry", "statuses", index), "use a real HTTP status code, e.g. 429")
+                problems.add(
+                    f"HTTP status {status} is outside 100-599",
+                    source.locate(("retry", "statuses", index)),
+                    ("retry", "statuses", index),
+                    "use a real HTTP status code, e.g. 429",
+                )
         backoff, cap = retry.get("backoff_ms"), retry.get("max_backoff_ms")
         if isinstance(backoff, int) and isinstance(cap, int) and cap < backoff:
-            problems.add("max_backoff_ms is smaller than backoff_ms", source.locate(("retry", "max_backoff_ms")), ("retry", "max_backoff_ms"), f"use at least {backoff}")
+            problems.add(
+                "max_backoff_ms is smaller than backoff_ms",
+                source.locate(("retry", "max_backoff_ms")),
+                ("retry", "max_backoff_ms"),
+                f"use at least {backoff}",
+            )
 
 
 def _check_response_mapping(source: SpecSource, problems: ProblemList) -> None:
@@ -273,10 +316,18 @@ def _check_response_mapping(source: SpecSource, problems: ProblemList) -> None:
     mapping = source.data.get("response_mapping")
     if not isinstance(mapping, dict):
         return
-    reserved = {v.name for v in contract.STANDARD_VARIABLES} | {contract.ERROR_CODE_VARIABLE, contract.ERROR_MESSAGE_VARIABLE}
+    reserved = {v.name for v in contract.STANDARD_VARIABLES} | {
+        contract.ERROR_CODE_VARIABLE,
+        contract.ERROR_MESSAGE_VARIABLE,
+    }
     for name, entry in mapping.items():
         if name in reserved or name.startswith("catalyst_"):
-            problems.add(f"`{name}` is reserved for the runtime's standard variables", source.locate(("response_mapping", name), key=True), ("response_mapping",), "choose another variable name")
+            problems.add(
+                f"`{name}` is reserved for the runtime's standard variables",
+                source.locate(("response_mapping", name), key=True),
+                ("response_mapping",),
+                "choose another variable name",
+            )
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
             try:
                 parse_json_path(entry["path"])
@@ -296,13 +347,28 @@ def _check_auth(source: SpecSource, problems: ProblemList) -> None:
     if auth["type"] == "none":
         for key in ("header", "prefix", "secret_name", "default_source", "key_prefix", "optional"):
             if key in auth:
-                problems.add(f"`{key}` has no meaning with auth type `none`", source.locate(("auth", key), key=True), ("auth", key), "remove it, or choose an auth type that sends a key")
+                problems.add(
+                    f"`{key}` has no meaning with auth type `none`",
+                    source.locate(("auth", key), key=True),
+                    ("auth", key),
+                    "remove it, or choose an auth type that sends a key",
+                )
         return
     if "secret_name" not in auth:
-        problems.add("missing required key `secret_name`", source.locate(("auth",), key=True), ("auth",), "name the secret, e.g. `secret_name: together_api_key`")
+        problems.add(
+            "missing required key `secret_name`",
+            source.locate(("auth",), key=True),
+            ("auth",),
+            "name the secret, e.g. `secret_name: together_api_key`",
+        )
     if auth["type"] in ("bearerToken", "apiKeyHeader", "apiKeyQuery") and "header" not in auth:
         what = "query parameter" if auth["type"] == "apiKeyQuery" else "header"
-        problems.add(f"missing required key `header` (the {what} that carries the key)", source.locate(("auth",), key=True), ("auth",), "e.g. `header: Authorization`")
+        problems.add(
+            f"missing required key `header` (the {what} that carries the key)",
+            source.locate(("auth",), key=True),
+            ("auth",),
+            "e.g. `header: Authorization`",
+        )
 
 
 MAX_LOGO_BYTES = 64 * 1024
@@ -316,12 +382,22 @@ def _check_logo(source: SpecSource, problems: ProblemList) -> None:
     drawn = [k for k in ("text", "background", "foreground") if k in logo]
     if "file" in logo:
         if drawn:
-            problems.add("a logo is either a `file` or drawn (`text`, `background`, `foreground`), not both", source.locate(("logo",), key=True), ("logo",), f"remove {', '.join(drawn)} or file")
+            problems.add(
+                "a logo is either a `file` or drawn (`text`, `background`, `foreground`), not both",
+                source.locate(("logo",), key=True),
+                ("logo",),
+                f"remove {', '.join(drawn)} or file",
+            )
         elif isinstance(logo["file"], str):
             _check_logo_file(source, problems, logo["file"])
     elif len(drawn) != 3:
         missing = [k for k in ("text", "background", "foreground") if k not in logo]
-        problems.add(f"the drawn logo needs {', '.join(missing)}", source.locate(("logo",), key=True), ("logo",), "or give `file: logo.svg`")
+        problems.add(
+            f"the drawn logo needs {', '.join(missing)}",
+            source.locate(("logo",), key=True),
+            ("logo",),
+            "or give `file: logo.svg`",
+        )
 
 
 def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> None:
@@ -338,7 +414,12 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
         problems.add(f"logo file {name!r} not found next to the spec", where, path, f"put it in {folder}/")
         return
     if not file.resolve().is_relative_to(folder.resolve()):
-        problems.add(f"logo file {name!r} is a link to a file outside the connector's folder", where, path, f"copy the SVG into {folder}/")
+        problems.add(
+            f"logo file {name!r} is a link to a file outside the connector's folder",
+            where,
+            path,
+            f"copy the SVG into {folder}/",
+        )
         return
     try:
         data = file.read_bytes()
@@ -346,7 +427,12 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
         problems.add(f"cannot read logo file {name!r}: {exc.strerror}", where, path)
         return
     if len(data) > MAX_LOGO_BYTES:
-        problems.add(f"logo file {name!r} is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}", where, path, "simplify the drawing; do not embed bitmaps")
+        problems.add(
+            f"logo file {name!r} is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}",
+            where,
+            path,
+            "simplify the drawing; do not embed bitmaps",
+        )
         return
     for problem in checks.check_svg(data, name):
         message = problem.message.removeprefix(f"{name}: ")
@@ -382,7 +468,10 @@ _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\
 def _char_name(char: str) -> str:
     import unicodedata
 
-    return unicodedata.name(char, "a control character" if ord(char) < 0xA0 else "a surrogate" if 0xD800 <= ord(char) <= 0xDFFF else "unnamed")
+    return unicodedata.name(
+        char,
+        "a control character" if ord(char) < 0xA0 else "a surrogate" if 0xD800 <= ord(char) <= 0xDFFF else "unnamed",
+    )
 
 
 def _check_characters(source: SpecSource, problems: ProblemList) -> None:

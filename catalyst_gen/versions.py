@@ -63,7 +63,9 @@ class VersionState:
         fix = f"run `catalyst-gen bump {self.connector_id}`"
         rec = self.recorded
         if rec is None:
-            return Problem(f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}", hint=fix)
+            return Problem(
+                f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}", hint=fix
+            )
         if self.version < rec["version"]:
             return Problem(
                 f"{self.connector_id}: template version {self.version} is lower than the released {rec['version']}",
@@ -82,7 +84,9 @@ class VersionState:
 def states(project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
     """``built``: id -> (version, element template bytes)."""
     lock = read_lock(project)
-    return [VersionState(cid, version, template_digest(t), lock.get(cid)) for cid, (version, t) in sorted(built.items())]
+    return [
+        VersionState(cid, version, template_digest(t), lock.get(cid)) for cid, (version, t) in sorted(built.items())
+    ]
 
 
 _VERSION_LINE = re.compile(r"^version:[ \t]*(\d+)[ \t]*(#.*)?$", re.M)
@@ -92,7 +96,9 @@ def set_spec_version(spec: Path, version: int) -> None:
     """Write ``version: N`` into the spec, keeping everything else as the author wrote it."""
     text = spec.read_text("utf-8-sig")
     if _VERSION_LINE.search(text):
-        text = _VERSION_LINE.sub(lambda m: f"version: {version}" + (f"  {m.group(2)}" if m.group(2) else ""), text, count=1)
+        text = _VERSION_LINE.sub(
+            lambda m: f"version: {version}" + (f"  {m.group(2)}" if m.group(2) else ""), text, count=1
+        )
     else:  # inherited from a preset: state it right after the name
         name = re.search(r"^name:.*$", text, re.M) or re.search(r"^id:.*$", text, re.M)
         if name is None:

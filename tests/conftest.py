@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 from helpers import REPO, Oracle, install_oracle
 
+pytest_plugins = ["fake_provider"]  # the local fake provider fixture (tests/fake_provider.py)
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -26,7 +28,11 @@ def cli():
 
     def run(root: Path, *args: str):
         runner = CliRunner()
-        return runner.invoke(main, [*args, "--project-dir", str(root)] if args and args[0] not in ("--help", "--version") else list(args), catch_exceptions=False)
+        return runner.invoke(
+            main,
+            [*args, "--project-dir", str(root)] if args and args[0] not in ("--help", "--version") else list(args),
+            catch_exceptions=False,
+        )
 
     return run
 

@@ -231,7 +231,9 @@ class FakeProvider:
         payload = request.json
         if not isinstance(payload, dict) or not isinstance(payload.get("messages"), list):
             return ScriptedResponse(400, error_body("'messages' is required"))
-        user_messages = [m.get("content") for m in payload["messages"] if isinstance(m, dict) and m.get("role") == "user"]
+        user_messages = [
+            m.get("content") for m in payload["messages"] if isinstance(m, dict) and m.get("role") == "user"
+        ]
         content = f"echo: {user_messages[-1]}" if user_messages else "echo: (no user message)"
         return ScriptedResponse(200, chat_completion(content, model=payload.get("model") or DEFAULT_MODEL))
 

@@ -37,7 +37,9 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def run_process(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_process(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run ``python -m catalyst_gen`` as users do (real exit codes, real stderr)."""
     return subprocess.run(
         [sys.executable, "-m", "catalyst_gen", *args],
@@ -98,11 +100,7 @@ def _lock_signature(path: Path) -> dict[str, tuple[str | None, str | None]] | No
         packages = json.loads(path.read_text(encoding="utf-8"))["packages"]
     except (OSError, ValueError, KeyError):
         return None
-    return {
-        name: (meta.get("version"), meta.get("integrity"))
-        for name, meta in packages.items()
-        if name
-    }
+    return {name: (meta.get("version"), meta.get("integrity")) for name, meta in packages.items() if name}
 
 
 def _installed_is_current() -> bool:
@@ -140,13 +138,9 @@ class Verdict:
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr
-        self.findings = [
-            line
-            for line in stdout.splitlines()
-            if line.split(" ", 1)[0] in JUDGES
-        ]
+        self.findings = [line for line in stdout.splitlines() if line.split(" ", 1)[0] in JUDGES]
         summaries = [l for l in stdout.splitlines() if l.startswith("SUMMARY ")]
-        self.summary = json.loads(summaries[-1][len("SUMMARY "):]) if summaries else None
+        self.summary = json.loads(summaries[-1][len("SUMMARY ") :]) if summaries else None
 
     def judges(self) -> set[str]:
         return {line.split(" ", 1)[0] for line in self.findings}
@@ -154,8 +148,7 @@ class Verdict:
     def has(self, judge: str, file: Path, where: str, message_pattern: str = "") -> bool:
         prefix = f"{judge} {file} {where}: "
         return any(
-            line.startswith(prefix) and re.search(message_pattern, line[len(prefix):])
-            for line in self.findings
+            line.startswith(prefix) and re.search(message_pattern, line[len(prefix) :]) for line in self.findings
         )
 
     def __str__(self) -> str:
@@ -184,8 +177,7 @@ def install_oracle() -> Oracle:
                 )
                 if proc.returncode != 0:
                     pytest.fail(
-                        f"npm ci in {ORACLE_DIR} failed (exit {proc.returncode}):\n"
-                        f"{proc.stdout}\n{proc.stderr}",
+                        f"npm ci in {ORACLE_DIR} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}",
                         pytrace=False,
                     )
                 if not _installed_is_current():

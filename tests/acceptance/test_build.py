@@ -14,7 +14,9 @@ from catalyst_gen.output import read_tree
 def test_committed_dist_is_what_the_build_produces():
     project = Project(REPO)
     for cid in project.connector_ids():
-        assert build_connector(project, cid).files == read_tree(REPO / "dist" / cid), f"dist/{cid} is stale: run catalyst-gen build"
+        assert build_connector(project, cid).files == read_tree(REPO / "dist" / cid), (
+            f"dist/{cid} is stale: run catalyst-gen build"
+        )
 
 
 def test_build_writes_the_four_files_and_the_process_picture(project, cli):
@@ -52,7 +54,11 @@ def test_a_failing_connector_leaves_dist_as_it_was(project, cli):
 
 def test_broken_template_fails_the_build_without_writing(project, cli):
     template = project / "templates" / "example.bpmn.j2"
-    template.write_text(template.read_text().replace('<bpmn:endEvent id="{{ ids.end }}" name="End">', '<bpmn:endEvent id="Other" name="End">'))
+    template.write_text(
+        template.read_text().replace(
+            '<bpmn:endEvent id="{{ ids.end }}" name="End">', '<bpmn:endEvent id="Other" name="End">'
+        )
+    )
     before = snapshot(project / "dist")
     result = cli(project, "build", "together-ai")
     assert result.exit_code == 1

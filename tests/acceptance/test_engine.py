@@ -62,7 +62,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from fake_provider import FakeProvider, chat_completion, error_body, fake_provider  # noqa: F401
+from fake_provider import FakeProvider, chat_completion, error_body
 from helpers import REPO
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -220,7 +220,9 @@ def _catch_all(xml: bytes) -> bytes:
                     target.remove(incoming)
             process.remove(flow)
         process.remove(boundary)
-    for shape in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape", "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge"):
+    for shape in root.iter(
+        "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape", "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge"
+    ):
         if process.find(f"*[@id='{shape.get('bpmnElement')}']") is None:
             shape.getparent().remove(shape)
     return etree.tostring(root)
@@ -247,7 +249,9 @@ def test_together_ai_example_is_generated_and_runnable():
     assert path in EXAMPLES, "the Together AI example is not recognised as an OpenAI-compatible chat connector"
     config = rt.read_task_config(_connector_task(etree.parse(str(path)).getroot()))
     assert (config.endpoint_url, config.http_method, config.timeout_seconds) == (
-        "https://api.together.xyz/v1/chat/completions", "POST", 60,
+        "https://api.together.xyz/v1/chat/completions",
+        "POST",
+        60,
     )
     assert (config.auth_type, config.auth_header, config.auth_prefix) == ("bearerToken", "Authorization", "Bearer")
     assert (config.secret_source, config.secret_name) == ("env", "together_api_key")
@@ -260,7 +264,10 @@ def test_together_ai_example_is_generated_and_runnable():
     }
     assert config.error_mapping == {401: "AUTH_FAILED", 429: "RATE_LIMITED", 400: "INVALID_REQUEST"}
     assert (config.retry_statuses, config.max_retries, config.retry_backoff_ms, config.retry_max_backoff_ms) == (
-        {429}, 3, 1000, 30000,
+        {429},
+        3,
+        1000,
+        30000,
     )
 
 
@@ -381,7 +388,9 @@ def test_error_boundary_events_lead_to_review_and_record_the_error(path):
 
 @pytest.mark.parametrize("variant, path", CASES)
 def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_provider, tmp_path):
-    reply = chat_completion("BPMN is a flowchart standard.", model="test-model", finish_reason="stop", prompt_tokens=21, completion_tokens=8)
+    reply = chat_completion(
+        "BPMN is a flowchart standard.", model="test-model", finish_reason="stop", prompt_tokens=21, completion_tokens=8
+    )
     fake_provider.enqueue(200, reply)
     run = run_example(variant, path, fake_provider, tmp_path)
     data = run.review_data
@@ -389,8 +398,18 @@ def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_pro
     for variable, json_path in run.config.response_mapping.items():
         assert data[variable] == rt.resolve_json_path(reply, json_path), variable
     if path.parent.name == "together-ai":
-        assert (data["aiReply"], data["modelUsed"], data["promptTokens"], data["completionTokens"], data["finishReason"]) == (
-            "BPMN is a flowchart standard.", "test-model", 21, 8, "stop",
+        assert (
+            data["aiReply"],
+            data["modelUsed"],
+            data["promptTokens"],
+            data["completionTokens"],
+            data["finishReason"],
+        ) == (
+            "BPMN is a flowchart standard.",
+            "test-model",
+            21,
+            8,
+            "stop",
         )
     assert data[rt.SUCCESS] is True and data[rt.STATUS_CODE] == 200 and data[rt.ERROR] is None
     assert json.loads(data[rt.RESPONSE_BODY]) == reply
@@ -468,7 +487,9 @@ def test_rate_limited_beyond_max_retries_is_caught(variant, path, fake_provider,
     code = _mapped_code(config, 429)
     if 429 not in config.retry_statuses:
         pytest.skip("this connector does not retry 429")
-    fake_provider.enqueue(429, error_body("rate limited", type_="rate_limit"), headers={"Retry-After": "2"}, times=config.max_retries + 1)
+    fake_provider.enqueue(
+        429, error_body("rate limited", type_="rate_limit"), headers={"Retry-After": "2"}, times=config.max_retries + 1
+    )
     run = run_example(variant, path, fake_provider, tmp_path)
     assert len(fake_provider.requests) == config.max_retries + 1
     assert run.engine.sleeps == [min(2000, config.retry_max_backoff_ms) / 1000] * config.max_retries

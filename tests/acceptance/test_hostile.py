@@ -80,7 +80,9 @@ def build_refused(project, cli, text, message, needle=None, col=None, hint=None,
 # --------------------------------------------------------------------- YAML
 
 LAUGHS = "".join(
-    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" if i else "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n"
+    if i
+    else "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
     for i in range(9)
 )
 
@@ -88,18 +90,54 @@ YAML_CASES = [
     # id, file bytes, message, needle (line/col of the report), hint
     ("syntax", "id: sample\nname: [unclosed\nversion: 1\n", "invalid YAML", None, "fix the YAML syntax"),
     ("tab", "id: sample\n\tname: x\n", "invalid YAML", "\tname", "spaces, not tabs"),
-    ("duplicate-key", SAMPLE.replace("version: 1\n", "version: 1\nversion: 2\n"), "duplicate key 'version'", "version: 2", "each key may appear once"),
-    ("duplicate-status", SAMPLE.replace("  429:\n", '  "401":\n'), "duplicate key '401' (401 and '401' are the same key)", '"401":', "each key may appear once"),
+    (
+        "duplicate-key",
+        SAMPLE.replace("version: 1\n", "version: 1\nversion: 2\n"),
+        "duplicate key 'version'",
+        "version: 2",
+        "each key may appear once",
+    ),
+    (
+        "duplicate-status",
+        SAMPLE.replace("  429:\n", '  "401":\n'),
+        "duplicate key '401' (401 and '401' are the same key)",
+        '"401":',
+        "each key may appear once",
+    ),
     ("list", "- id: sample\n- name: x\n", "the document is a list", None, "catalyst-gen new"),
     ("scalar", "sample\n", "the document is a single value", None, "catalyst-gen new"),
     ("empty", "", "the file is empty", None, "catalyst-gen new"),
     ("comments-only", "# nothing here\n", "the file is empty", None, "catalyst-gen new"),
-    ("non-utf8", SAMPLE.encode("utf-8").replace(b"AI's", b"AI\xe9s"), "byte 0xe9 is not valid UTF-8", "\ufffds", "save the file as UTF-8"),
-    ("control-char", SAMPLE.replace("name: Together AI", "name: Together\x01AI"), "the file contains the character U+0001", "\x01", "control characters"),
+    (
+        "non-utf8",
+        SAMPLE.encode("utf-8").replace(b"AI's", b"AI\xe9s"),
+        "byte 0xe9 is not valid UTF-8",
+        "\ufffds",
+        "save the file as UTF-8",
+    ),
+    (
+        "control-char",
+        SAMPLE.replace("name: Together AI", "name: Together\x01AI"),
+        "the file contains the character U+0001",
+        "\x01",
+        "control characters",
+    ),
     ("billion-laughs", LAUGHS + SAMPLE, "the document expands to more than 20,000 values", None, "anchors/aliases"),
     ("too-large", SAMPLE + "# " + "x" * 300_000 + "\n", "the limit is 262,144", None, "move large text out"),
-    ("deep-flow", SAMPLE.replace('  - Free credits on signup for development.\n', "  - " + "[" * 5000 + "]" * 5000 + "\n"), "nesting deeper than 32 levels", ("[[[", 30), "flatten"),
-    ("deep-block", SAMPLE + "\n" + "".join("  " * i + f"k{i}:\n" for i in range(40)) + "  " * 40 + "v: 1\n", "nesting deeper than 32 levels", "k32:", "flatten"),
+    (
+        "deep-flow",
+        SAMPLE.replace("  - Free credits on signup for development.\n", "  - " + "[" * 5000 + "]" * 5000 + "\n"),
+        "nesting deeper than 32 levels",
+        ("[[[", 30),
+        "flatten",
+    ),
+    (
+        "deep-block",
+        SAMPLE + "\n" + "".join("  " * i + f"k{i}:\n" for i in range(40)) + "  " * 40 + "v: 1\n",
+        "nesting deeper than 32 levels",
+        "k32:",
+        "flatten",
+    ),
 ]
 
 
@@ -132,33 +170,154 @@ VALUE_CASES = [
     # id, old, new, message, needle, hint
     ("wrong-type", "timeout_seconds: 60", "timeout_seconds: [60]", "expected a whole number, got a list", "[60]", None),
     ("unknown-auth", "type: bearerToken", "type: oauth2", "`oauth2` is not one of: bearerToken", "oauth2", None),
-    ("unknown-source", "default_source: env", "default_source: vault", "`vault` is not one of: env, file", "vault", None),
+    (
+        "unknown-source",
+        "default_source: env",
+        "default_source: vault",
+        "`vault` is not one of: env, file",
+        "vault",
+        None,
+    ),
     ("status-low", "  401:\n", "  99:\n", "HTTP status 99 is outside 100-599", "99:", "real HTTP status"),
     ("status-high", "  401:\n", "  600:\n", "HTTP status 600 is outside 100-599", "600:", "real HTTP status"),
-    ("status-leading-zero", "  401:\n", '  "0401":\n', "HTTP status '0401' has a leading zero", '"0401"', "write it as 401"),
-    ("status-not-number", "  401:\n", "  unauthorized:\n", "\"unauthorized\" is not valid here", "unauthorized", "HTTP statuses"),
-    ("status-superscript", "  401:\n", '  "4²":\n', "\"4²\" is not valid here", '"4²"', "HTTP statuses"),
+    (
+        "status-leading-zero",
+        "  401:\n",
+        '  "0401":\n',
+        "HTTP status '0401' has a leading zero",
+        '"0401"',
+        "write it as 401",
+    ),
+    (
+        "status-not-number",
+        "  401:\n",
+        "  unauthorized:\n",
+        '"unauthorized" is not valid here',
+        "unauthorized",
+        "HTTP statuses",
+    ),
+    ("status-superscript", "  401:\n", '  "4²":\n', '"4²" is not valid here', '"4²"', "HTTP statuses"),
     ("retry-status", "statuses: [429]", "statuses: [429, 1000]", "HTTP status 1000 is outside 100-599", "1000", None),
-    ("bpmn-code", "code: AUTH_FAILED", "code: 401-AUTH", "BPMN error code `401-AUTH` is not a valid identifier", "401-AUTH", "letters, digits"),
-    ("json-path", "path: choices[0].message.content", "path: $.choices[0]", "does not parse", "$.choices", "choices[0].message.content"),
-    ("placeholder-name", '"${userMessage}"', '"${user-message}"', "placeholder `${user-message}` is not a valid process variable name", '"${user-message}"', None),
-    ("placeholder-empty", '"${userMessage}"', '"${}"', "placeholder `${}` is not a valid process variable name", '"${}"', None),
-    ("model-not-listed", "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo", "    model: gpt-4o", "the payload uses model `gpt-4o`, which is not in `models`", "gpt-4o", None),
-    ("model-not-default", "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo", "    model: deepseek-ai/DeepSeek-R1", "but the default model is", ("    model: deepseek", 11), "default: true"),
-    ("id-dotdot", "id: sample", "id: ../sample", '"../sample" is not valid here', "../sample", "no slashes, dots or `..`"),
+    (
+        "bpmn-code",
+        "code: AUTH_FAILED",
+        "code: 401-AUTH",
+        "BPMN error code `401-AUTH` is not a valid identifier",
+        "401-AUTH",
+        "letters, digits",
+    ),
+    (
+        "json-path",
+        "path: choices[0].message.content",
+        "path: $.choices[0]",
+        "does not parse",
+        "$.choices",
+        "choices[0].message.content",
+    ),
+    (
+        "placeholder-name",
+        '"${userMessage}"',
+        '"${user-message}"',
+        "placeholder `${user-message}` is not a valid process variable name",
+        '"${user-message}"',
+        None,
+    ),
+    (
+        "placeholder-empty",
+        '"${userMessage}"',
+        '"${}"',
+        "placeholder `${}` is not a valid process variable name",
+        '"${}"',
+        None,
+    ),
+    (
+        "model-not-listed",
+        "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "    model: gpt-4o",
+        "the payload uses model `gpt-4o`, which is not in `models`",
+        "gpt-4o",
+        None,
+    ),
+    (
+        "model-not-default",
+        "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "    model: deepseek-ai/DeepSeek-R1",
+        "but the default model is",
+        ("    model: deepseek", 11),
+        "default: true",
+    ),
+    (
+        "id-dotdot",
+        "id: sample",
+        "id: ../sample",
+        '"../sample" is not valid here',
+        "../sample",
+        "no slashes, dots or `..`",
+    ),
     ("id-slash", "id: sample", "id: a/b", '"a/b" is not valid here', "a/b", "no slashes"),
-    ("reserved-variable", "  aiReply:\n", "  catalyst_success:\n", "reserved for the runtime", "catalyst_success", None),
-    ("newline-in-name", "name: Together AI", 'name: "Together\\nAI"', "is not valid here", '"Together', "one line of text"),
-    ("control-escape", "name: Together AI", 'name: "Together\\x07AI"', "the value contains the invisible character U+0007", '"Together', "remove it"),
+    (
+        "reserved-variable",
+        "  aiReply:\n",
+        "  catalyst_success:\n",
+        "reserved for the runtime",
+        "catalyst_success",
+        None,
+    ),
+    (
+        "newline-in-name",
+        "name: Together AI",
+        'name: "Together\\nAI"',
+        "is not valid here",
+        '"Together',
+        "one line of text",
+    ),
+    (
+        "control-escape",
+        "name: Together AI",
+        'name: "Together\\x07AI"',
+        "the value contains the invisible character U+0007",
+        '"Together',
+        "remove it",
+    ),
     # YAML itself forbids lone surrogates: the parser refuses the escape where it stands
-    ("surrogate", "name: Together AI", 'name: "Together\\uD800AI"', "invalid Unicode character escape code", "D800", "fix the YAML syntax"),
-    ("bidi-override", "name: Together AI", 'name: "Together\\u202EIA"', "U+202E (right-to-left override)", '"Together', "right-to-left text is fine"),
-    ("control-in-key", "  timeout_seconds: 60", '  timeout_seconds: 60\n  headers: {"X-A\\x01": b}', "the key contains the invisible character U+0001", '"X-A', None),
-    ("control-in-payload", "max_tokens: 1024", 'max_tokens: 1024\n    stop: "\\x1b[0m"', "the value contains the invisible character U+001B", '"\\x1b', None),
+    (
+        "surrogate",
+        "name: Together AI",
+        'name: "Together\\uD800AI"',
+        "invalid Unicode character escape code",
+        "D800",
+        "fix the YAML syntax",
+    ),
+    (
+        "bidi-override",
+        "name: Together AI",
+        'name: "Together\\u202EIA"',
+        "U+202E (right-to-left override)",
+        '"Together',
+        "right-to-left text is fine",
+    ),
+    (
+        "control-in-key",
+        "  timeout_seconds: 60",
+        '  timeout_seconds: 60\n  headers: {"X-A\\x01": b}',
+        "the key contains the invisible character U+0001",
+        '"X-A',
+        None,
+    ),
+    (
+        "control-in-payload",
+        "max_tokens: 1024",
+        'max_tokens: 1024\n    stop: "\\x1b[0m"',
+        "the value contains the invisible character U+001B",
+        '"\\x1b',
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize("old, new, message, needle, hint", [c[1:] for c in VALUE_CASES], ids=[c[0] for c in VALUE_CASES])
+@pytest.mark.parametrize(
+    "old, new, message, needle, hint", [c[1:] for c in VALUE_CASES], ids=[c[0] for c in VALUE_CASES]
+)
 def test_broken_values(project, cli, old, new, message, needle, hint):
     assert old in SAMPLE
     text = SAMPLE.replace(old, new, 1)
@@ -167,8 +326,19 @@ def test_broken_values(project, cli, old, new, message, needle, hint):
 
 
 def test_json_text_payload_not_json(project, cli):
-    text = re.sub(r"  payload:\n(    .*\n)+", '  payload: |\n    {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo",\n     "messages": [${msgs}]\n     "stream": false}\n', SAMPLE)
-    build_refused(project, cli, text, "the payload is not valid JSON once placeholders are filled in", needle='"stream"', hint="missing commas")
+    text = re.sub(
+        r"  payload:\n(    .*\n)+",
+        '  payload: |\n    {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo",\n     "messages": [${msgs}]\n     "stream": false}\n',
+        SAMPLE,
+    )
+    build_refused(
+        project,
+        cli,
+        text,
+        "the payload is not valid JSON once placeholders are filled in",
+        needle='"stream"',
+        hint="missing commas",
+    )
 
 
 def test_extends_loop_and_missing_preset(project, cli):
@@ -176,10 +346,14 @@ def test_extends_loop_and_missing_preset(project, cli):
     (presets / "loop-a.yaml").write_text("extends: loop-b\n", "utf-8")
     (presets / "loop-b.yaml").write_text("tips: [x]\nextends: loop-a\n", "utf-8")
     text = SAMPLE.replace("id: sample\n", "id: sample\nextends: loop-a\n")
-    result = build_refused(project, cli, text, "extends loop: connector -> loop-a -> loop-b -> loop-a", hint="remove one of the extends")
+    result = build_refused(
+        project, cli, text, "extends loop: connector -> loop-a -> loop-b -> loop-a", hint="remove one of the extends"
+    )
     assert "_presets/loop-b.yaml:2:10: error" in result.output, result.output
     text = SAMPLE.replace("id: sample\n", "id: sample\nextends: openai-chatt\n")
-    build_refused(project, cli, text, "preset 'openai-chatt' not found", needle="openai-chatt", hint="did you mean `openai-chat`?")
+    build_refused(
+        project, cli, text, "preset 'openai-chatt' not found", needle="openai-chatt", hint="did you mean `openai-chat`?"
+    )
 
 
 # ------------------------------------------------------- ids on the command line
@@ -248,25 +422,83 @@ FAKE = {
 
 SECRET_CASES = [
     # id, old, new (with {key}), message, needle
-    ("openai-in-key-prefix", 'key_prefix: "..."', 'key_prefix: "{openai}"', "looks like an OpenAI-style key", '"{openai}"'),
-    ("groq-in-tip", "  - Free credits on signup for development.", "  - try {groq} first", "looks like a Groq key", "try {groq}"),
-    ("google-in-query", "  timeout_seconds: 60", "  timeout_seconds: 60\n  query: {{key: {google}}}", "looks like a Google API key", "{google}"),
-    ("slack-in-payload", "max_tokens: 1024", "max_tokens: 1024\n    user: {slack}", "looks like a Slack token", "{slack}"),
-    ("perplexity-in-header", "  timeout_seconds: 60", "  timeout_seconds: 60\n  headers: {{Authorization: Bearer {perplexity}}}", "looks like a Perplexity key", "Bearer {perplexity}"),
-    ("entropy-in-tagline", "tagline: Access", "tagline: Token {entropy} gives access", "looks like a long random token", "Token {entropy}"),
-    ("entropy-in-folded-about", "They offer fast", "Token {entropy} offers fast", "looks like a long random token", ">-"),
-    ("openai-as-key", "  timeout_seconds: 60", "  timeout_seconds: 60\n  headers: {{{openai}: x}}", "this key looks like an OpenAI-style key", "{openai}: x"),
-    ("google-in-comment", "  timeout_seconds: 60", "  timeout_seconds: 60  # old key {google}", "this comment contains a Google API key", "{google}"),
+    (
+        "openai-in-key-prefix",
+        'key_prefix: "..."',
+        'key_prefix: "{openai}"',
+        "looks like an OpenAI-style key",
+        '"{openai}"',
+    ),
+    (
+        "groq-in-tip",
+        "  - Free credits on signup for development.",
+        "  - try {groq} first",
+        "looks like a Groq key",
+        "try {groq}",
+    ),
+    (
+        "google-in-query",
+        "  timeout_seconds: 60",
+        "  timeout_seconds: 60\n  query: {{key: {google}}}",
+        "looks like a Google API key",
+        "{google}",
+    ),
+    (
+        "slack-in-payload",
+        "max_tokens: 1024",
+        "max_tokens: 1024\n    user: {slack}",
+        "looks like a Slack token",
+        "{slack}",
+    ),
+    (
+        "perplexity-in-header",
+        "  timeout_seconds: 60",
+        "  timeout_seconds: 60\n  headers: {{Authorization: Bearer {perplexity}}}",
+        "looks like a Perplexity key",
+        "Bearer {perplexity}",
+    ),
+    (
+        "entropy-in-tagline",
+        "tagline: Access",
+        "tagline: Token {entropy} gives access",
+        "looks like a long random token",
+        "Token {entropy}",
+    ),
+    (
+        "entropy-in-folded-about",
+        "They offer fast",
+        "Token {entropy} offers fast",
+        "looks like a long random token",
+        ">-",
+    ),
+    (
+        "openai-as-key",
+        "  timeout_seconds: 60",
+        "  timeout_seconds: 60\n  headers: {{{openai}: x}}",
+        "this key looks like an OpenAI-style key",
+        "{openai}: x",
+    ),
+    (
+        "google-in-comment",
+        "  timeout_seconds: 60",
+        "  timeout_seconds: 60  # old key {google}",
+        "this comment contains a Google API key",
+        "{google}",
+    ),
     ("json-text-payload", "  payload:\n    model:", "  payload_old:\n    model:", None, None),
 ]
 
 
-@pytest.mark.parametrize("old, new, message, needle", [c[1:] for c in SECRET_CASES if c[3]], ids=[c[0] for c in SECRET_CASES if c[3]])
+@pytest.mark.parametrize(
+    "old, new, message, needle", [c[1:] for c in SECRET_CASES if c[3]], ids=[c[0] for c in SECRET_CASES if c[3]]
+)
 def test_secret_in_spec_is_refused(project, cli, old, new, message, needle):
     assert old in SAMPLE
     new, needle = new.format(**FAKE), needle.format(**FAKE)
     text = SAMPLE.replace(old, new, 1)
-    build_refused(project, cli, text, message, needle=needle, hint="word `example`" if "comment" not in message else "revoke it")
+    build_refused(
+        project, cli, text, message, needle=needle, hint="word `example`" if "comment" not in message else "revoke it"
+    )
     assert not (project / "dist" / "sample").exists()
 
 
@@ -281,7 +513,9 @@ def test_secret_in_a_preset_is_refused_even_when_overridden(project, cli):
 
 def test_example_values_are_accepted(project, cli):
     text = SAMPLE.replace('key_prefix: "..."', 'key_prefix: "sk-example-Ab3dEf6hIj9kLm2nOp5q"')
-    text = text.replace("  - Free credits on signup for development.", f"  - e.g. {FAKE['groq']}-example  # example {FAKE['google']}")
+    text = text.replace(
+        "  - Free credits on signup for development.", f"  - e.g. {FAKE['groq']}-example  # example {FAKE['google']}"
+    )
     write_spec(project, text)
     result = cli(project, "build", "sample")
     assert result.exit_code == 0, result.output
@@ -308,32 +542,101 @@ def test_artifacts_never_contain_a_secret(project, cli):
 # -------------------------------------------------------------------- logos
 
 GOOD_SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" height="64" viewBox="0 0 64 64"><rect width="64" height="64" fill="#123456"/><circle cx="32" cy="32" r="16" fill="#fff"/>{}</svg>'
-USE_BOMB = '<defs><g id="u0"><rect width="1" height="1"/></g>' + "".join(
-    f'<g id="u{i}">' + f'<use href="#u{i - 1}"/>' * 10 + "</g>" for i in range(1, 9)
-) + '</defs><use href="#u8"/>'
+USE_BOMB = (
+    '<defs><g id="u0"><rect width="1" height="1"/></g>'
+    + "".join(f'<g id="u{i}">' + f'<use href="#u{i - 1}"/>' * 10 + "</g>" for i in range(1, 9))
+    + '</defs><use href="#u8"/>'
+)
 
 LOGO_CASES = [
     # id, svg text, message
     ("script", GOOD_SVG.format("<script>alert(1)</script>"), "<script> is not allowed in a logo"),
     ("onload", GOOD_SVG.format('<rect width="1" height="1" onload="alert(1)"/>'), "event handler attribute onload"),
-    ("javascript", GOOD_SVG.format('<a xlink:href="javascript:alert(1)"><rect width="1" height="1"/></a>'), "javascript: URL"),
-    ("external-href", GOOD_SVG.format('<image href="https://evil.example/x.png" width="1" height="1"/>'), "external reference 'https://evil.example/x.png'"),
-    ("file-href", GOOD_SVG.format('<image href="../../secret.png" width="1" height="1"/>'), "external reference (a file path)"),
-    ("foreignObject", GOOD_SVG.format("<foreignObject><div xmlns='http://www.w3.org/1999/xhtml'>x</div></foreignObject>"), "<foreignObject> is not allowed"),
-    ("style-import", GOOD_SVG.format("<style>@import url(https://evil.example/a.css);</style>"), "external stylesheet or font in <style>"),
-    ("font-face", GOOD_SVG.format("<style>@font-face {{ font-family: x; src: url(https://evil.example/f.woff) }}</style>"), "external stylesheet or font"),
-    ("fill-url", GOOD_SVG.format('<rect width="5" height="5" fill="url(https://evil.example/p.svg#g)"/>'), "external resource in fill"),
-    ("stylesheet-pi", '<?xml-stylesheet href="https://evil.example/a.css"?>' + GOOD_SVG.format(""), "external stylesheet processing instruction"),
-    ("animate-href", GOOD_SVG.format('<a><set attributeName="href" to="https://evil.example"/><rect width="1" height="1"/></a>'), "<set> changes a link"),
-    ("xxe", '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + GOOD_SVG.format("<text>&x;</text>"), "DTDs and entity declarations are not allowed"),
-    ("billion-laughs", '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>' + GOOD_SVG.format("<text>&c;</text>"), "DTDs and entity declarations are not allowed"),
-    ("external-dtd", '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">' + GOOD_SVG.format(""), "DTDs and entity declarations are not allowed"),
+    (
+        "javascript",
+        GOOD_SVG.format('<a xlink:href="javascript:alert(1)"><rect width="1" height="1"/></a>'),
+        "javascript: URL",
+    ),
+    (
+        "external-href",
+        GOOD_SVG.format('<image href="https://evil.example/x.png" width="1" height="1"/>'),
+        "external reference 'https://evil.example/x.png'",
+    ),
+    (
+        "file-href",
+        GOOD_SVG.format('<image href="../../secret.png" width="1" height="1"/>'),
+        "external reference (a file path)",
+    ),
+    (
+        "foreignObject",
+        GOOD_SVG.format("<foreignObject><div xmlns='http://www.w3.org/1999/xhtml'>x</div></foreignObject>"),
+        "<foreignObject> is not allowed",
+    ),
+    (
+        "style-import",
+        GOOD_SVG.format("<style>@import url(https://evil.example/a.css);</style>"),
+        "external stylesheet or font in <style>",
+    ),
+    (
+        "font-face",
+        GOOD_SVG.format("<style>@font-face {{ font-family: x; src: url(https://evil.example/f.woff) }}</style>"),
+        "external stylesheet or font",
+    ),
+    (
+        "fill-url",
+        GOOD_SVG.format('<rect width="5" height="5" fill="url(https://evil.example/p.svg#g)"/>'),
+        "external resource in fill",
+    ),
+    (
+        "stylesheet-pi",
+        '<?xml-stylesheet href="https://evil.example/a.css"?>' + GOOD_SVG.format(""),
+        "external stylesheet processing instruction",
+    ),
+    (
+        "animate-href",
+        GOOD_SVG.format('<a><set attributeName="href" to="https://evil.example"/><rect width="1" height="1"/></a>'),
+        "<set> changes a link",
+    ),
+    (
+        "xxe",
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        + GOOD_SVG.format("<text>&x;</text>"),
+        "DTDs and entity declarations are not allowed",
+    ),
+    (
+        "billion-laughs",
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        + GOOD_SVG.format("<text>&c;</text>"),
+        "DTDs and entity declarations are not allowed",
+    ),
+    (
+        "external-dtd",
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+        + GOOD_SVG.format(""),
+        "DTDs and entity declarations are not allowed",
+    ),
     ("use-bomb", GOOD_SVG.format(USE_BOMB), "the logo expands to more than 5,000 elements through <use>"),
     ("use-cycle", GOOD_SVG.format('<g id="a"><use href="#a"/></g>'), "<use> references form a cycle"),
-    ("size-128", GOOD_SVG.format("").replace('width="64" height="64" viewBox="0 0 64 64"', 'width="128" height="128" viewBox="0 0 128 128"'), "the logo is 128x128, not 64x64"),
+    (
+        "size-128",
+        GOOD_SVG.format("").replace(
+            'width="64" height="64" viewBox="0 0 64 64"', 'width="128" height="128" viewBox="0 0 128 128"'
+        ),
+        "the logo is 128x128, not 64x64",
+    ),
     ("no-size", GOOD_SVG.format("").replace('width="64" height="64" ', ""), "the logo is NonexNone, not 64x64"),
-    ("not-square", GOOD_SVG.format("").replace('viewBox="0 0 64 64"', 'viewBox="0 0 64 32"'), "the viewBox '0 0 64 32' is not square"),
-    ("blank", GOOD_SVG.replace('<rect width="64" height="64" fill="#123456"/><circle cx="32" cy="32" r="16" fill="#fff"/>', "").format(""), "the logo renders blank (fully transparent)"),
+    (
+        "not-square",
+        GOOD_SVG.format("").replace('viewBox="0 0 64 64"', 'viewBox="0 0 64 32"'),
+        "the viewBox '0 0 64 32' is not square",
+    ),
+    (
+        "blank",
+        GOOD_SVG.replace(
+            '<rect width="64" height="64" fill="#123456"/><circle cx="32" cy="32" r="16" fill="#fff"/>', ""
+        ).format(""),
+        "the logo renders blank (fully transparent)",
+    ),
     ("not-svg", "<html><body>logo</body></html>", "the root element is not an SVG <svg>"),
     ("not-xml", "PNG\x89 not xml", "not well-formed XML"),
 ]
@@ -404,7 +707,8 @@ def test_logo_is_checked_without_network_access(project, cli, listener):
     svgs = [
         f'<!DOCTYPE svg SYSTEM "{base}/dtd">' + GOOD_SVG.format(""),
         f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY % r SYSTEM "{base}/param"> %r;]>' + GOOD_SVG.format(""),
-        f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "{base}/entity">]>' + GOOD_SVG.format("<text>&x;</text>"),
+        f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "{base}/entity">]>'
+        + GOOD_SVG.format("<text>&x;</text>"),
         GOOD_SVG.format(f'<image href="{base}/image.png" width="10" height="10"/>'),
         GOOD_SVG.format(f"<style>@import url({base}/css);</style>"),
     ]
@@ -429,13 +733,24 @@ def hostile_spec(text: str = HOSTILE) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     spec = SAMPLE.replace("name: Together AI", f"name: {q(text[:80])}")
-    spec = spec.replace("tagline: Access 200+ open-source models through Together AI's fast inference platform", f"tagline: {q(text + ' Access 200+')}")
-    spec = spec.replace("task_name: Ask Together AI", f"task_name: {q(text[:60])}\n  configure_name: {q(text[::-1][:60])}\n  review_name: {q(text[5:65])}")
-    spec = spec.replace("cause: Invalid API key", f"cause: {q(text)}").replace("action: Check key at api.together.ai", f"action: {q(text)}")
+    spec = spec.replace(
+        "tagline: Access 200+ open-source models through Together AI's fast inference platform",
+        f"tagline: {q(text + ' Access 200+')}",
+    )
+    spec = spec.replace(
+        "task_name: Ask Together AI",
+        f"task_name: {q(text[:60])}\n  configure_name: {q(text[::-1][:60])}\n  review_name: {q(text[5:65])}",
+    )
+    spec = spec.replace("cause: Invalid API key", f"cause: {q(text)}").replace(
+        "action: Check key at api.together.ai", f"action: {q(text)}"
+    )
     spec = spec.replace("description: The model's response text", f"description: {q(text)}")
     spec = spec.replace("description: Llama 3.3 70B Turbo", f"description: {q(text)}")
     spec = spec.replace("  - Free credits on signup for development.", f"  - {q(text)}")
-    spec = spec.replace("response_mapping:", f"  placeholders:\n    userMessage: {{label: {q(text)}, default: {q(text + chr(10) + 'line 2')}}}\n\nresponse_mapping:")
+    spec = spec.replace(
+        "response_mapping:",
+        f"  placeholders:\n    userMessage: {{label: {q(text)}, default: {q(text + chr(10) + 'line 2')}}}\n\nresponse_mapping:",
+    )
     spec = spec.replace("  text: T", f"  text: {q(LOGO_TEXT)}")
     return spec
 
@@ -459,7 +774,9 @@ def test_hostile_text_is_escaped_for_every_target(project, cli):
     assert by_id["Task_Review"].get("name") == HOSTILE[5:65]
     process = bpmn.find("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
     assert process.get("name") == f"{name} example"
-    field = next(el for el in bpmn.iter("{http://camunda.org/schema/1.0/bpmn}formField") if el.get("id") == "userMessage")
+    field = next(
+        el for el in bpmn.iter("{http://camunda.org/schema/1.0/bpmn}formField") if el.get("id") == "userMessage"
+    )
     assert field.get("label") == HOSTILE
     assert field.get("defaultValue") == HOSTILE + "\nline 2"
 
@@ -500,7 +817,9 @@ def big_library(root: Path, copies: int = 40) -> list[str]:
     for index in range(copies):
         cid = f"copy-{index:02d}"
         (root / "connectors" / cid).mkdir()
-        (root / "connectors" / cid / "connector.yaml").write_text(source.replace("id: together-ai", f"id: {cid}"), "utf-8")
+        (root / "connectors" / cid / "connector.yaml").write_text(
+            source.replace("id: together-ai", f"id: {cid}"), "utf-8"
+        )
         ids.append(cid)
     return ids
 
@@ -509,7 +828,9 @@ def retag(root: Path, tag: str) -> None:
     """Change every connector's artifacts (their tagline) so a build rewrites all of dist/."""
     for spec in (root / "connectors").glob("*/connector.yaml"):
         text = spec.read_text("utf-8")
-        text = re.sub(r"^tagline: .*$", f"tagline: Round {tag} of the interrupted-build test", text, count=1, flags=re.M)
+        text = re.sub(
+            r"^tagline: .*$", f"tagline: Round {tag} of the interrupted-build test", text, count=1, flags=re.M
+        )
         spec.write_text(text, "utf-8")
 
 
@@ -534,7 +855,11 @@ def start_build(root: Path, *extra: str) -> subprocess.Popen:
 
 def finish(root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "catalyst_gen", "build", "--project-dir", str(root)], cwd=REPO, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "catalyst_gen", "build", "--project-dir", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO, Oracle
+from helpers import JUDGES, REPO, Oracle, Verdict
 
 DIST = REPO / "dist"
 
@@ -38,8 +38,11 @@ def _connector_dirs() -> list[Path]:
 def _connector_params():
     dirs = _connector_dirs()
     if not dirs:
-        return [pytest.param(None, id="no-dist", marks=pytest.mark.skip(
-            reason="no dist/<id>/ connector directories generated yet"))]
+        return [
+            pytest.param(
+                None, id="no-dist", marks=pytest.mark.skip(reason="no dist/<id>/ connector directories generated yet")
+            )
+        ]
     return [pytest.param(d, id=d.name) for d in dirs]
 
 
@@ -51,9 +54,7 @@ def test_dist_connector_passes_all_judges(oracle: Oracle, connector_dir: Path) -
     assert template.is_file(), f"missing {template.relative_to(REPO)}"
     assert example.is_file(), f"missing {example.relative_to(REPO)}"
 
-    files = sorted(
-        {*connector_dir.glob("*.element.json"), *connector_dir.glob("*-example.bpmn")}
-    )
+    files = sorted({*connector_dir.glob("*.element.json"), *connector_dir.glob("*-example.bpmn")})
     verdict = oracle.run(*(f.relative_to(REPO) for f in files))
     assert verdict.returncode == 0, str(verdict)
     assert verdict.summary and verdict.summary["ok"], str(verdict)
@@ -68,10 +69,7 @@ VALID_TEMPLATE = {
     "id": "com.catalystconnector.oracle-sample",
     "version": 1,
     "appliesTo": ["bpmn:ServiceTask"],
-    "icon": {
-        "contents": "data:image/svg+xml;base64,"
-        "PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnLz4="
-    },
+    "icon": {"contents": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnLz4="},
     "groups": [
         {"id": "authentication", "label": "Authentication"},
         {"id": "request", "label": "Request"},
@@ -240,8 +238,7 @@ def _template_copy() -> dict:
     return json.loads(json.dumps(VALID_TEMPLATE))
 
 
-def _assert_fails(verdict: Verdict, judge: str, file: Path, where: str, pattern: str,
-                  only: bool = True) -> None:
+def _assert_fails(verdict: Verdict, judge: str, file: Path, where: str, pattern: str, only: bool = True) -> None:
     assert verdict.returncode == 1, str(verdict)
     assert verdict.has(judge, file, where, pattern), (
         f"expected a '{judge} {file} {where}: /{pattern}/' finding\n{verdict}"
@@ -289,8 +286,9 @@ def test_template_judge_fails_on_invalid_binding_type(oracle: Oracle, tmp_path: 
     broken = _template_copy()
     broken["properties"][2]["binding"]["type"] = "camunda:bogusBinding"
     path = _write_template(tmp_path, "bad-binding", broken)
-    _assert_fails(oracle.run(path), "element-templates", path,
-                  "/properties/2/binding/type", r"invalid property\.binding type")
+    _assert_fails(
+        oracle.run(path), "element-templates", path, "/properties/2/binding/type", r"invalid property\.binding type"
+    )
 
 
 def test_template_judge_uses_camunda7_schema(oracle: Oracle, tmp_path: Path) -> None:
@@ -298,8 +296,7 @@ def test_template_judge_uses_camunda7_schema(oracle: Oracle, tmp_path: Path) -> 
     broken = _template_copy()
     broken["properties"][1]["binding"] = {"type": "zeebe:input", "name": "secretSource"}
     path = _write_template(tmp_path, "c8-binding", broken)
-    _assert_fails(oracle.run(path), "element-templates", path,
-                  "/properties/1/binding/type", r"zeebe:input")
+    _assert_fails(oracle.run(path), "element-templates", path, "/properties/1/binding/type", r"zeebe:input")
 
 
 def test_template_judge_fails_on_unparsable_json(oracle: Oracle, tmp_path: Path) -> None:
@@ -316,8 +313,7 @@ def test_template_judge_fails_on_unparsable_json(oracle: Oracle, tmp_path: Path)
 def test_moddle_judge_fails_on_unknown_camunda_attribute(oracle: Oracle, tmp_path: Path) -> None:
     xml = _mutate(VALID_BPMN, 'camunda:class="', 'camunda:fooBar="x" camunda:class="')
     path = _write_bpmn(tmp_path, "unknown-attr", xml)
-    _assert_fails(oracle.run(path), "moddle", path, "ServiceTask_call",
-                  r"unknown attribute <camunda:fooBar>")
+    _assert_fails(oracle.run(path), "moddle", path, "ServiceTask_call", r"unknown attribute <camunda:fooBar>")
 
 
 def test_moddle_judge_fails_on_unknown_camunda_element(oracle: Oracle, tmp_path: Path) -> None:
@@ -330,17 +326,27 @@ def test_moddle_judge_fails_on_unresolved_reference(oracle: Oracle, tmp_path: Pa
     xml = _mutate(VALID_BPMN, 'errorRef="Error_connector"', 'errorRef="Error_missing"')
     path = _write_bpmn(tmp_path, "unresolved-ref", xml)
     # bpmnlint then also reports the now-unused bpmn:error; only moddle is asserted
-    _assert_fails(oracle.run(path), "moddle", path, "ErrorEventDefinition_1",
-                  r"unresolved reference <Error_missing>", only=False)
+    _assert_fails(
+        oracle.run(path), "moddle", path, "ErrorEventDefinition_1", r"unresolved reference <Error_missing>", only=False
+    )
 
 
 def test_moddle_judge_fails_on_misspelt_camunda_namespace(oracle: Oracle, tmp_path: Path) -> None:
-    xml = _mutate(VALID_BPMN, 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
-                  'xmlns:camunda="http://camunda.org/schema/1.0/bpmn/"')
+    xml = _mutate(
+        VALID_BPMN,
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn/"',
+    )
     path = _write_bpmn(tmp_path, "bad-namespace", xml)
     # camunda-compat then also misses historyTimeToLive; only moddle is asserted
-    _assert_fails(oracle.run(path), "moddle", path, "Definitions_sample",
-                  r"xmlns:camunda is <http://camunda\.org/schema/1\.0/bpmn/>", only=False)
+    _assert_fails(
+        oracle.run(path),
+        "moddle",
+        path,
+        "Definitions_sample",
+        r"xmlns:camunda is <http://camunda\.org/schema/1\.0/bpmn/>",
+        only=False,
+    )
 
 
 # --------------------------------------------------------------------------- judge 3
@@ -350,20 +356,18 @@ def test_bpmnlint_judge_fails_on_disconnected_start_event(oracle: Oracle, tmp_pa
     xml = _mutate(
         VALID_BPMN,
         '    <bpmn:userTask id="UserTask_input"',
-        '    <bpmn:startEvent id="StartEvent_orphan" name="Orphan" />\n'
-        '    <bpmn:userTask id="UserTask_input"',
+        '    <bpmn:startEvent id="StartEvent_orphan" name="Orphan" />\n    <bpmn:userTask id="UserTask_input"',
     )
     xml = _mutate(
         xml,
         '      <bpmndi:BPMNShape id="UserTask_input_di"',
         '      <bpmndi:BPMNShape id="StartEvent_orphan_di" bpmnElement="StartEvent_orphan">\n'
         '        <dc:Bounds x="152" y="302" width="36" height="36" />\n'
-        '      </bpmndi:BPMNShape>\n'
+        "      </bpmndi:BPMNShape>\n"
         '      <bpmndi:BPMNShape id="UserTask_input_di"',
     )
     path = _write_bpmn(tmp_path, "disconnected-start", xml)
-    _assert_fails(oracle.run(path), "bpmnlint", path, "StartEvent_orphan",
-                  r"not connected.*\(no-disconnected, error\)")
+    _assert_fails(oracle.run(path), "bpmnlint", path, "StartEvent_orphan", r"not connected.*\(no-disconnected, error\)")
 
 
 def test_bpmnlint_judge_fails_on_missing_end_event(oracle: Oracle, tmp_path: Path) -> None:
@@ -380,12 +384,10 @@ def test_bpmnlint_judge_fails_on_missing_end_event(oracle: Oracle, tmp_path: Pat
         '    <bpmn:sequenceFlow id="Flow_4" sourceRef="UserTask_review" targetRef="EndEvent_1" />\n',
         "",
     )
-    xml = re.sub(r' *<bpmndi:BPMNShape id="EndEvent_1_di".*?</bpmndi:BPMNShape>\n', "", xml,
-                 flags=re.S)
+    xml = re.sub(r' *<bpmndi:BPMNShape id="EndEvent_1_di".*?</bpmndi:BPMNShape>\n', "", xml, flags=re.S)
     xml = re.sub(r' *<bpmndi:BPMNEdge id="Flow_4_di".*?</bpmndi:BPMNEdge>\n', "", xml, flags=re.S)
     path = _write_bpmn(tmp_path, "no-end", xml)
-    _assert_fails(oracle.run(path), "bpmnlint", path, "Process_sample",
-                  r"\(end-event-required, error\)")
+    _assert_fails(oracle.run(path), "bpmnlint", path, "Process_sample", r"\(end-event-required, error\)")
 
 
 def test_bpmnlint_judge_fails_on_unaccepted_warning(oracle: Oracle, tmp_path: Path) -> None:
@@ -404,5 +406,10 @@ def test_bpmnlint_judge_fails_on_unaccepted_warning(oracle: Oracle, tmp_path: Pa
 def test_camunda_compat_judge_fails_on_missing_history_ttl(oracle: Oracle, tmp_path: Path) -> None:
     xml = _mutate(VALID_BPMN, ' camunda:historyTimeToLive="180"', "")
     path = _write_bpmn(tmp_path, "no-history-ttl", xml)
-    _assert_fails(oracle.run(path), "camunda-compat", path, "Process_sample#historyTimeToLive",
-                  r"historyTimeToLive.*camunda-platform-7-\d+")
+    _assert_fails(
+        oracle.run(path),
+        "camunda-compat",
+        path,
+        "Process_sample#historyTimeToLive",
+        r"historyTimeToLive.*camunda-platform-7-\d+",
+    )

@@ -24,13 +24,21 @@ from catalyst_gen.errors import CatalystError, CheckError, SpecError
 from catalyst_gen.library import Project
 from catalyst_gen.loader import load_file
 
-settings.register_profile("default", max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=1500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=1500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("CATALYST_HYPOTHESIS_PROFILE", "default"))
 
 SAMPLE_PATH = REPO / "tests" / "data" / "sample.yaml"
 BASE = load_file(SAMPLE_PATH).data
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn", "svg": "http://www.w3.org/2000/svg"}
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+    "svg": "http://www.w3.org/2000/svg",
+}
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +87,9 @@ def build(library, data):
 
 
 def assert_located(exc: CatalystError):
-    assert isinstance(exc, SpecError) and not isinstance(exc, CheckError), f"artifact check failed on a spec that passed validation:\n{exc.format()}"
+    assert isinstance(exc, SpecError) and not isinstance(exc, CheckError), (
+        f"artifact check failed on a spec that passed validation:\n{exc.format()}"
+    )
     for problem in exc.problems:
         assert problem.message
         assert problem.location is not None and problem.location.line >= 1 and problem.location.column >= 1, problem
@@ -106,7 +116,9 @@ def assert_reads_back(built, data):
     if "text" in data["logo"]:
         assert logo.findtext("svg:text", namespaces=NS) == data["logo"]["text"]
     readme = files["README.md"].decode("utf-8")
-    table_text = [m["description"] for m in data.get("models", [])] + [e[k] for e in data["errors"].values() for k in ("cause", "action")]
+    table_text = [m["description"] for m in data.get("models", [])] + [
+        e[k] for e in data["errors"].values() for k in ("cause", "action")
+    ]
     table_text += [f["description"] for f in data["response_mapping"].values()]
     if not any("\\" in t for t in table_text):  # `\|` in a cell: known md_cell bug, xfail in test_hostile.py
         assert table_problems(readme) == []
@@ -117,10 +129,19 @@ def assert_reads_back(built, data):
 any_text = st.text(max_size=90)
 printable = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=60)
 TEXT_FIELDS = [
-    ("name",), ("tagline",), ("about",), ("category",),
-    ("example", "task_name"), ("example", "configure_name"), ("example", "review_name"),
-    ("models", 1, "description"), ("errors", "401", "cause"), ("errors", "429", "action"),
-    ("response_mapping", "aiReply", "description"), ("tips", 0), ("logo", "text"),
+    ("name",),
+    ("tagline",),
+    ("about",),
+    ("category",),
+    ("example", "task_name"),
+    ("example", "configure_name"),
+    ("example", "review_name"),
+    ("models", 1, "description"),
+    ("errors", "401", "cause"),
+    ("errors", "429", "action"),
+    ("response_mapping", "aiReply", "description"),
+    ("tips", 0),
+    ("logo", "text"),
 ]
 
 
@@ -144,14 +165,45 @@ def test_any_text_in_any_field(library, edits):
         assert_reads_back(built, data)
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False), any_text, st.just([]), st.just({}))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False),
+    any_text,
+    st.just([]),
+    st.just({}),
+)
 STRUCTURE_PATHS = [
-    ("id",), ("version",), ("endpoint", "url"), ("endpoint", "method"), ("endpoint", "timeout_seconds"), ("endpoint",),
-    ("auth", "type"), ("auth", "default_source"), ("auth", "secret_name"), ("auth", "prefix"), ("auth",),
-    ("models",), ("models", 0, "default"), ("models", 0, "id"), ("request", "payload"), ("request", "payload", "model"),
-    ("request", "payload", "messages"), ("response_mapping", "aiReply", "path"), ("response_mapping",), ("errors",),
-    ("errors", "401", "code"), ("retry", "statuses"), ("retry", "max_retries"), ("retry",), ("example",), ("tips",), ("logo",),
-    ("logo", "background"), ("logo", "file"),
+    ("id",),
+    ("version",),
+    ("endpoint", "url"),
+    ("endpoint", "method"),
+    ("endpoint", "timeout_seconds"),
+    ("endpoint",),
+    ("auth", "type"),
+    ("auth", "default_source"),
+    ("auth", "secret_name"),
+    ("auth", "prefix"),
+    ("auth",),
+    ("models",),
+    ("models", 0, "default"),
+    ("models", 0, "id"),
+    ("request", "payload"),
+    ("request", "payload", "model"),
+    ("request", "payload", "messages"),
+    ("response_mapping", "aiReply", "path"),
+    ("response_mapping",),
+    ("errors",),
+    ("errors", "401", "code"),
+    ("retry", "statuses"),
+    ("retry", "max_retries"),
+    ("retry",),
+    ("example",),
+    ("tips",),
+    ("logo",),
+    ("logo", "background"),
+    ("logo", "file"),
 ]
 
 
@@ -170,15 +222,37 @@ def broken_specs(draw):
             status = draw(st.one_of(st.integers(-1000, 100_000), st.text(max_size=5)))
             data["errors"][status] = {"code": "SOME_ERROR", "cause": "c", "action": "a"}
         elif kind == "code" and isinstance(data.get("errors"), dict) and isinstance(data["errors"].get("401"), dict):
-            data["errors"]["401"]["code"] = draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True) | any_text)
+            data["errors"]["401"]["code"] = draw(
+                st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True) | any_text
+            )
         elif kind == "path" and isinstance(data.get("response_mapping"), dict):
             name = draw(st.from_regex(r"[a-z][A-Za-z0-9_]{0,8}", fullmatch=True))
-            path = draw(st.from_regex(r"[a-z_]{1,5}(\[[0-9]\]|\.[a-z_$-]{1,4}|\[\"[^\"]{1,4}\"\]){0,3}", fullmatch=True) | any_text)
+            path = draw(
+                st.from_regex(r"[a-z_]{1,5}(\[[0-9]\]|\.[a-z_$-]{1,4}|\[\"[^\"]{1,4}\"\]){0,3}", fullmatch=True)
+                | any_text
+            )
             data["response_mapping"][name] = {"path": path, "description": "d"}
-        elif kind == "placeholder" and isinstance(data.get("request"), dict) and isinstance(data["request"].get("payload"), dict):
-            data["request"]["payload"]["extra"] = "${" + draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True) | any_text) + "}"
+        elif (
+            kind == "placeholder"
+            and isinstance(data.get("request"), dict)
+            and isinstance(data["request"].get("payload"), dict)
+        ):
+            data["request"]["payload"]["extra"] = (
+                "${" + draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True) | any_text) + "}"
+            )
         elif kind == "payload-text" and isinstance(data.get("request"), dict):
-            body = draw(st.sampled_from(['{"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "n": ${n}}', '{"a": "${x}"}', "[${a}, ${b}]", '{"a": }', "{", '"${x}"']))
+            body = draw(
+                st.sampled_from(
+                    [
+                        '{"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "n": ${n}}',
+                        '{"a": "${x}"}',
+                        "[${a}, ${b}]",
+                        '{"a": }',
+                        "{",
+                        '"${x}"',
+                    ]
+                )
+            )
             data["request"]["payload"] = body + draw(st.sampled_from(["", " ", "\n", "}", ","]))
         elif kind == "delete" and isinstance(data, dict):
             key = draw(st.sampled_from(sorted(data)))

@@ -127,6 +127,8 @@ def test_comparison_notices_a_changed_row(seed):
 
 def test_comparison_ignores_json_layout_but_not_json_content(seed):
     text = SEED_README.read_text("utf-8")
-    relaid = text.replace('"429": "RATE_LIMITED",\n  "401": "AUTH_FAILED",', '"401": "AUTH_FAILED",\n  "429": "RATE_LIMITED",')
+    relaid = text.replace(
+        '"429": "RATE_LIMITED",\n  "401": "AUTH_FAILED",', '"401": "AUTH_FAILED",\n  "429": "RATE_LIMITED",'
+    )
     assert relaid != text and parse_markdown(relaid) == seed
     assert parse_markdown(text.replace('"429": "RATE_LIMITED"', '"429": "RATE_LIMIT"')) != seed

@@ -29,7 +29,10 @@ def test_package_is_reproducible_and_verifiable(project, cli):
         names = archive.namelist()
         assert names == sorted(names) and all(n.startswith("together-ai/") for n in names)
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-        assert archive.read("together-ai/together-ai.element.json") == (project / "dist/together-ai/together-ai.element.json").read_bytes()
+        assert (
+            archive.read("together-ai/together-ai.element.json")
+            == (project / "dist/together-ai/together-ai.element.json").read_bytes()
+        )
 
 
 def test_bundle_and_catalog(project, cli):
@@ -40,7 +43,11 @@ def test_bundle_and_catalog(project, cli):
     assert [t["id"] for t in bundle] == sorted(t["id"] for t in bundle)
     catalog = json.loads((release / "catalog.json").read_text())["connectors"]
     entry = next(c for c in catalog if c["id"] == "together-ai")
-    assert entry["template"] == {"id": "com.catalystconnector.together-ai", "version": 1, "name": "Catalyst - Together AI"}
+    assert entry["template"] == {
+        "id": "com.catalystconnector.together-ai",
+        "version": 1,
+        "name": "Catalyst - Together AI",
+    }
     assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-1.zip"
     import hashlib
 
@@ -73,7 +80,12 @@ def test_changed_template_without_bump_fails_check_and_bump_fixes_it(project, cl
     spec = project / "connectors" / "together-ai" / "connector.yaml"
     text = spec.read_text()
     assert "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n" in text
-    spec.write_text(text.replace("    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n", "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n    max_tokens: 2048\n"))
+    spec.write_text(
+        text.replace(
+            "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n",
+            "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n    max_tokens: 2048\n",
+        )
+    )
     assert cli(project, "build", "together-ai").exit_code == 0
     result = cli(project, "check")
     assert result.exit_code == 1
@@ -155,7 +167,9 @@ def test_schema_command_prints_the_shipped_schema(cli):
 
 def test_every_connector_spec_declares_the_schema_for_editors():
     for spec in (REPO / "connectors").glob("*/connector.yaml"):
-        assert spec.read_text().startswith("# yaml-language-server: $schema=../../catalyst_gen/schema/connector.schema.json"), spec
+        assert spec.read_text().startswith(
+            "# yaml-language-server: $schema=../../catalyst_gen/schema/connector.schema.json"
+        ), spec
 
 
 def test_every_connector_readme_shows_its_process_picture():

@@ -9,7 +9,12 @@ from helpers import run_process
 def test_try_together_ai_against_a_local_fake():
     with FakeProvider() as fake:
         result = run_process(
-            "try", "together-ai", "--var", 'userMessage=Say "hi"', "--base-url", fake.base_url,
+            "try",
+            "together-ai",
+            "--var",
+            'userMessage=Say "hi"',
+            "--base-url",
+            fake.base_url,
             env={"TOGETHER_API_KEY": "test-key-not-secret"},
         )
         assert result.returncode == 0, result.stderr
@@ -23,13 +28,17 @@ def test_try_together_ai_against_a_local_fake():
 def test_try_reports_a_mapped_error_with_exit_1():
     with FakeProvider() as fake:
         fake.enqueue(401)
-        result = run_process("try", "together-ai", "--var", "userMessage=x", "--base-url", fake.base_url, env={"TOGETHER_API_KEY": "k"})
+        result = run_process(
+            "try", "together-ai", "--var", "userMessage=x", "--base-url", fake.base_url, env={"TOGETHER_API_KEY": "k"}
+        )
         assert result.returncode == 1
         assert "AUTH_FAILED" in result.stdout
 
 
 def test_try_without_a_secret_says_where_it_looked():
-    result = run_process("try", "together-ai", "--var", "userMessage=x", "--base-url", "http://127.0.0.1:9", env={"TOGETHER_API_KEY": ""})
+    result = run_process(
+        "try", "together-ai", "--var", "userMessage=x", "--base-url", "http://127.0.0.1:9", env={"TOGETHER_API_KEY": ""}
+    )
     assert result.returncode == 1
     assert "TOGETHER_API_KEY" in result.stderr and "Traceback" not in result.stderr
 

@@ -20,7 +20,10 @@ CODES = ("AUTH_FAILED", "RATE_LIMITED", "INVALID_REQUEST")
 
 
 def bpmn_problems(data: bytes, version: int = 1, codes=CODES):
-    return [p.message for p in checks.check_bpmn(data, "x.bpmn", template_id=TEMPLATE_ID, template_version=version, error_codes=codes)]
+    return [
+        p.message
+        for p in checks.check_bpmn(data, "x.bpmn", template_id=TEMPLATE_ID, template_version=version, error_codes=codes)
+    ]
 
 
 def test_real_bpmn_passes():
@@ -44,7 +47,15 @@ def mutate(old: str, new: str, count: int = 1) -> bytes:
         (mutate(' camunda:historyTimeToLive="P30D"', ""), "historyTimeToLive"),
         (mutate('<bpmndi:BPMNShape id="Task_Review_di"', '<bpmndi:BPMNShape id="Task_Review_di_gone"'), None),
     ],
-    ids=["malformed", "dangling-flow", "template-version", "template-id", "not-executable", "no-ttl", "renamed-shape-id"],
+    ids=[
+        "malformed",
+        "dangling-flow",
+        "template-version",
+        "template-id",
+        "not-executable",
+        "no-ttl",
+        "renamed-shape-id",
+    ],
 )
 def test_broken_bpmn_fails(data, expected):
     problems = bpmn_problems(data)
@@ -55,11 +66,18 @@ def test_broken_bpmn_fails(data, expected):
 
 
 def test_missing_boundary_for_a_code_fails():
-    assert any("RATE_LIMITED is not caught" in p for p in bpmn_problems(BPMN, codes=CODES + ("NEW_CODE",)) + bpmn_problems(mutate('errorRef="Error_RATE_LIMITED"', 'errorRef="Error_AUTH_FAILED"')))
+    assert any(
+        "RATE_LIMITED is not caught" in p
+        for p in bpmn_problems(BPMN, codes=CODES + ("NEW_CODE",))
+        + bpmn_problems(mutate('errorRef="Error_RATE_LIMITED"', 'errorRef="Error_AUTH_FAILED"'))
+    )
 
 
 def test_boundary_that_does_not_reach_review_fails():
-    data = mutate('sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Task_Review"', 'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="EndEvent"')
+    data = mutate(
+        'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Task_Review"',
+        'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="EndEvent"',
+    )
     assert any("BoundaryEvent_AUTH_FAILED does not lead to Task_Review" in p for p in bpmn_problems(data))
 
 
@@ -88,10 +106,13 @@ def test_overlapping_shapes_fail():
 
 
 def test_xsd_violation_fails():
-    data = mutate("<bpmn:startEvent ", "<bpmn:startEvent bogus=\"1\" ")
+    data = mutate("<bpmn:startEvent ", '<bpmn:startEvent bogus="1" ')
     assert any("BPMN 2.0 XSD" in p for p in bpmn_problems(data))
-    data = mutate('<bpmn:outgoing>Flow_Start_Configure</bpmn:outgoing>\n    </bpmn:startEvent>', '</bpmn:startEvent>')
-    data = data.replace(b'<bpmn:startEvent id="StartEvent" name="Start">', b'<bpmn:startEvent id="StartEvent" name="Start"><bpmn:outgoing>Flow_Start_Configure</bpmn:outgoing><bpmn:documentation>late</bpmn:documentation>')
+    data = mutate("<bpmn:outgoing>Flow_Start_Configure</bpmn:outgoing>\n    </bpmn:startEvent>", "</bpmn:startEvent>")
+    data = data.replace(
+        b'<bpmn:startEvent id="StartEvent" name="Start">',
+        b'<bpmn:startEvent id="StartEvent" name="Start"><bpmn:outgoing>Flow_Start_Configure</bpmn:outgoing><bpmn:documentation>late</bpmn:documentation>',
+    )
     assert any("BPMN 2.0 XSD" in p for p in bpmn_problems(data))
 
 
@@ -131,9 +152,24 @@ RECT = '<rect width="64" height="64" fill="#123456"/>'
         (svg(RECT, 'width="64" height="64"'), "no viewBox"),
         (svg(""), "renders blank"),
         (b"<svg", "not well-formed"),
-        (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><text>&b;</text></svg>', "not allowed"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><text>&b;</text></svg>',
+            "not allowed",
+        ),
     ],
-    ids=["script", "onload", "external-href", "javascript", "foreignObject", "import", "size", "viewbox", "blank", "malformed", "entities"],
+    ids=[
+        "script",
+        "onload",
+        "external-href",
+        "javascript",
+        "foreignObject",
+        "import",
+        "size",
+        "viewbox",
+        "blank",
+        "malformed",
+        "entities",
+    ],
 )
 def test_bad_svg_fails(data, expected):
     problems = svg_problems(data)

@@ -178,7 +178,10 @@ def test_example_png_renders_at_view_box_size(example_svg: bytes) -> None:
     dark = sum(image.histogram()[:128])
     assert dark > 0.01 * image.size[0] * image.size[1], "the diagram is drawn, not blank"
     assert render_diagram_png(example_svg, scale=2)[:24] != png[:24]  # header carries the size
-    assert Image.open(io.BytesIO(render_diagram_png(example_svg, scale=2))).size == (image.size[0] * 2, image.size[1] * 2)
+    assert Image.open(io.BytesIO(render_diagram_png(example_svg, scale=2))).size == (
+        image.size[0] * 2,
+        image.size[1] * 2,
+    )
 
 
 def test_rendering_is_deterministic(example_bpmn: bytes, example_svg: bytes) -> None:

@@ -17,7 +17,9 @@ def test_merge_rules(tmp_path):
     presets = tmp_path / "connectors" / "_presets"
     write(presets / "base.yaml", "a: {x: 1, y: 2, z: {deep: 1}}\nitems: [1, 2, 3]\ngone: 1\nkept: base\n")
     write(presets / "middle.yaml", "extends: base\na: {y: 20}\nkept: middle\n")
-    spec = write(tmp_path / "connectors" / "c" / "connector.yaml", "extends: middle\na: {z: {more: 2}}\nitems: [9]\ngone: ~\n")
+    spec = write(
+        tmp_path / "connectors" / "c" / "connector.yaml", "extends: middle\na: {z: {more: 2}}\nitems: [9]\ngone: ~\n"
+    )
     source = load_spec(spec, presets)
     assert source.data == {
         "extends": "middle",
@@ -38,7 +40,10 @@ def test_error_in_a_preset_value_points_into_the_preset(project, cli):
     result = cli(project, "build", "openai")
     assert result.exit_code == 1
     line = preset.read_text().splitlines().index("  timeout_seconds: soon") + 1
-    assert re.search(rf"_presets/openai-chat\.yaml:{line}:20: error: endpoint\.timeout_seconds: expected a whole number", result.output), result.output
+    assert re.search(
+        rf"_presets/openai-chat\.yaml:{line}:20: error: endpoint\.timeout_seconds: expected a whole number",
+        result.output,
+    ), result.output
 
 
 def test_connector_override_of_a_preset_value_is_located_in_the_connector(project, cli):
@@ -47,4 +52,6 @@ def test_connector_override_of_a_preset_value_is_located_in_the_connector(projec
     spec.write_text(spec.read_text() + "\nretry:\n  max_retries: 99\n")
     result = cli(project, "build", "together-ai")
     assert result.exit_code == 1
-    assert re.search(r"together-ai/connector\.yaml:\d+:16: error: retry\.max_retries: 99 is too large", result.output), result.output
+    assert re.search(
+        r"together-ai/connector\.yaml:\d+:16: error: retry\.max_retries: 99 is too large", result.output
+    ), result.output

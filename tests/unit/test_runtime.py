@@ -14,7 +14,7 @@ import time
 
 import httpx
 import pytest
-from fake_provider import CHAT_PATH, FakeProvider, chat_completion, error_body, fake_provider  # noqa: F401
+from fake_provider import CHAT_PATH, FakeProvider, chat_completion, error_body
 from lxml import etree
 
 from catalyst_gen import contract
@@ -346,7 +346,14 @@ def test_substitution_inside_and_outside_strings():
     template = '{"s": "n=${n} b=${b} x=${x} o=${o}", "n": ${n}, "b": ${b}, "x": ${x}, "o": ${o}, "t": ${t}}'
     values = {"n": 3, "b": True, "x": None, "o": {"k": ["v"]}, "t": 'q"'}
     result = json.loads(rt.substitute_placeholders(template, values))
-    assert result == {"s": 'n=3 b=true x=null o={"k": ["v"]}', "n": 3, "b": True, "x": None, "o": {"k": ["v"]}, "t": 'q"'}
+    assert result == {
+        "s": 'n=3 b=true x=null o={"k": ["v"]}',
+        "n": 3,
+        "b": True,
+        "x": None,
+        "o": {"k": ["v"]},
+        "t": 'q"',
+    }
 
 
 def test_escaped_quote_in_template_string_keeps_string_state():
@@ -375,13 +382,19 @@ def test_malformed_placeholders_are_left_alone():
 
 
 def test_success_sets_standard_and_mapped_variables(fake_provider):
-    fake_provider.enqueue(200, chat_completion("Hi there", model="m-1", finish_reason="length", prompt_tokens=5, completion_tokens=9))
+    fake_provider.enqueue(
+        200, chat_completion("Hi there", model="m-1", finish_reason="length", prompt_tokens=5, completion_tokens=9)
+    )
     outcome = run(fake_provider)
     v = outcome.variables
     assert v[rt.SUCCESS] is True and v[rt.STATUS_CODE] == 200 and v[rt.ERROR] is None
     assert json.loads(v[rt.RESPONSE_BODY])["id"] == "fake-chatcmpl-0001"
     assert (v["aiReply"], v["modelUsed"], v["promptTokens"], v["completionTokens"], v["finishReason"]) == (
-        "Hi there", "m-1", 5, 9, "length",
+        "Hi there",
+        "m-1",
+        5,
+        9,
+        "length",
     )
     assert outcome.bpmn_error is None and outcome.attempts == 1
 
@@ -480,7 +493,10 @@ def test_transport_error_completes_with_the_message():
 
     outcome = rt.execute(config(), VARIABLES, secret=SECRET, client=httpx.MockTransport(refuse), sleep=Sleeps())
     assert outcome.variables == {
-        rt.RESPONSE_BODY: None, rt.STATUS_CODE: None, rt.SUCCESS: False, rt.ERROR: "ConnectError: connection refused",
+        rt.RESPONSE_BODY: None,
+        rt.STATUS_CODE: None,
+        rt.SUCCESS: False,
+        rt.ERROR: "ConnectError: connection refused",
     }
 
 
@@ -542,11 +558,16 @@ def _bpmn_bytes(task: etree._Element) -> bytes:
 def test_secret_echoed_by_the_provider_never_reaches_variables_or_output(fake_provider):
     fake_provider.enqueue(401, error_body(f"Invalid API key {SECRET} for Bearer {SECRET}"))
     outcome = rt.try_connector(
-        _bpmn_bytes(task_element()), dict(VARIABLES), base_url=fake_provider.base_url, environ={"TOGETHER_API_KEY": SECRET}
+        _bpmn_bytes(task_element()),
+        dict(VARIABLES),
+        base_url=fake_provider.base_url,
+        environ={"TOGETHER_API_KEY": SECRET},
     )
     assert fake_provider.requests[0].headers["authorization"] == f"Bearer {SECRET}"  # it was really sent
     text = rt.format_outcome(outcome)
-    assert SECRET not in text and SECRET not in json.dumps(outcome.variables) and SECRET not in outcome.bpmn_error.message
+    assert (
+        SECRET not in text and SECRET not in json.dumps(outcome.variables) and SECRET not in outcome.bpmn_error.message
+    )
     assert "***" in outcome.variables[rt.ERROR]
     assert "AUTH_FAILED" in text and "catalyst_statusCode" in text and "401" in text
 
