@@ -1,4 +1,4 @@
-"""catalyst_gen.bpmn: the one hardened parser, the example's ids, the one rectangle."""
+"""catalyst_gen.bpmn: the one hardened parser, the example's ids, the one rectangle; the build parses once."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from lxml import etree
 
 from catalyst_gen import bpmn
 from catalyst_gen.bpmn import IDS, NS, Rect, boundary_flow_id, boundary_id, error_id, parse_xml, read_bounds
+from catalyst_gen.build import build_connector
 from catalyst_gen.errors import CheckError
+from catalyst_gen.library import Project
+from catalyst_gen.output import read_tree
 
 
 def refusal(data: bytes) -> str:
@@ -157,3 +160,56 @@ def test_read_bounds():
         read_bounds(etree.fromstring(f'<dc:Bounds xmlns:dc="{NS["dc"]}" x="one" y="2" width="3" height="4"/>'))
     with pytest.raises(ValueError):
         read_bounds(etree.fromstring(f'<dc:Bounds xmlns:dc="{NS["dc"]}" y="2" width="3" height="4"/>'))
+
+
+# ------------------------------------------------------ one parse per build
+
+
+def test_the_build_parses_the_example_once(monkeypatch):
+    """Checks, the template/example agreement and the picture all share the one parsed tree.
+
+    Every lxml entry point that could parse a document is wrapped; the calls
+    that received the example's bytes are counted, whatever module made them.
+    """
+    project = Project(REPO)
+    expected = read_tree(REPO / "dist" / "together-ai")["together-ai-example.bpmn"]
+    parsed: list[str] = []
+
+    def counting(name, real):
+        def wrapper(source, *args, **kwargs):
+            text = source.encode() if isinstance(source, str) else source
+            if isinstance(text, bytes) and text == expected:
+                parsed.append(name)
+            return real(source, *args, **kwargs)
+
+        return wrapper
+
+    for name in ("fromstring", "XML", "parse"):
+        monkeypatch.setattr(etree, name, counting(name, getattr(etree, name)))
+    built = build_connector(project, "together-ai")
+    assert built.files["together-ai-example.bpmn"] == expected
+    assert built.files["together-ai-example.svg"] == read_tree(REPO / "dist" / "together-ai")["together-ai-example.svg"]
+    assert parsed == ["fromstring"]
+
+
+def test_the_build_hands_the_parsed_tree_to_checks_and_picture(monkeypatch):
+    """The tree check_artifacts receives is the very tree the picture is drawn from."""
+    import catalyst_gen.build as build_module
+    from catalyst_gen.render import Renderer
+
+    seen: dict[str, object] = {}
+    real_check, real_picture = build_module.check_artifacts, Renderer.picture
+
+    def check(connector, files, example):
+        seen["checks"] = example
+        return real_check(connector, files, example)
+
+    def picture(example, name):
+        seen["picture"] = example
+        return real_picture(example, name)
+
+    monkeypatch.setattr(build_module, "check_artifacts", check)
+    monkeypatch.setattr(Renderer, "picture", staticmethod(picture))
+    build_connector(Project(REPO), "ollama")
+    assert seen["checks"] is seen["picture"]
+    assert isinstance(seen["checks"], etree._Element)
