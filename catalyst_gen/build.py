@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import checks
-from .errors import CheckError, Problem, SpecError
+from . import bpmn
+from .checks import check_artifacts
+from .errors import Problem, SpecError
 from .library import Project
 from .loader import load_spec
 from .model import Connector, build_model
-from .render import Renderer
+from .render import TEMPLATE_FILES, Renderer
 from .validate import validate
 
 
@@ -51,34 +52,19 @@ def load_connector(project: Project, connector_id: str) -> Connector:
     return build_model(source.data, project.library, spec_path.parent, source.files)
 
 
-def check_artifacts(connector: Connector, files: dict[str, bytes]) -> None:
-    """Run every artifact check; raise :class:`CheckError` with all failures."""
-    names = connector.file_names
-    template, example, logo = files[names["element_template"]], files[names["example"]], files[names["logo"]]
-    problems = []
-    problems += checks.check_svg(logo, names["logo"])
-    problems += checks.check_element_template(template, names["element_template"], svg=logo)
-    problems += checks.check_bpmn(
-        example,
-        names["example"],
-        template_id=connector.template_id,
-        template_version=connector.version,
-        error_codes=connector.error_codes,
-    )
-    if not problems:
-        problems += checks.check_agreement(template, example, names["example"])
-    if problems:
-        raise CheckError(problems)
-
-
 def build_connector(project: Project, connector_id: str) -> Built:
-    """Everything short of writing: the checked artifacts of one connector."""
+    """Everything short of writing: the checked artifacts of one connector.
+
+    render -> parse the example once -> check -> draw the example's picture:
+    the checks and the picture share the one parsed tree.
+    """
     connector = load_connector(project, connector_id)
     renderer = renderer_for(project.templates_dir)
     files = renderer.render(connector)
-    check_artifacts(connector, files)
     names = connector.file_names
-    files[names["diagram"]] = renderer.picture(files[names["example"]], names["example"])
+    example = bpmn.parse_xml(files[names["example"]], f"{names['example']} (rendered from {TEMPLATE_FILES['example']})")
+    check_artifacts(connector, files, example)
+    files[names["diagram"]] = renderer.picture(example, names["example"])
     return Built(connector, dict(sorted(files.items())))
 
 
@@ -159,10 +145,11 @@ def warm_up(project: Project) -> None:
     """Load the per-process singletons once: schema validator, XSD, templates, cairosvg."""
     import cairosvg  # noqa: F401  (its cffi set-up runs compilers to find libcairo: do it once)
 
+    from .checks.bpmn import bpmn_schema
     from .validate import _validator
 
     _validator()
-    checks.bpmn_schema()
+    bpmn_schema()
     renderer = renderer_for(project.templates_dir)
     from .render import TEMPLATE_FILES
 

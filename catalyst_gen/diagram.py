@@ -33,13 +33,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-__all__ = ["render_diagram_svg", "render_diagram_png"]
+from .bpmn import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, SVG_NS, Rect, read_bounds
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
-DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
-SVG_NS = "http://www.w3.org/2000/svg"
+__all__ = ["render_diagram_svg", "render_diagram_png"]
 
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
 TASK_FONT_SIZE = 12  # bpmn-js default label size
@@ -99,38 +95,12 @@ CONTAINER_TYPES = ("participant", "lane")
 
 
 @dataclass(frozen=True)
-class Box:
-    """An axis-aligned rectangle in diagram coordinates (a ``dc:Bounds``)."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.width / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.height / 2
-
-
-@dataclass(frozen=True)
 class Shape:
     di_id: str
     kind: str  # local name of the BPMN element, e.g. "userTask"
     element: etree._Element
-    bounds: Box
-    label: Box | None
+    bounds: Rect[float]
+    label: Rect[float] | None
     marker_visible: bool = False  # DI flag: draw the X inside an exclusive gateway
 
 
@@ -140,7 +110,7 @@ class Edge:
     kind: str
     element: etree._Element
     waypoints: tuple[tuple[float, float], ...]
-    label: Box | None
+    label: Rect[float] | None
 
 
 def _num(value: float) -> str:
@@ -152,12 +122,12 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _union(boxes: list[Box], points: list[tuple[float, float]]) -> Box:
+def _union(boxes: list[Rect], points: list[tuple[float, float]]) -> Rect:
     """Smallest integer-aligned box containing all boxes and points."""
     xs = [b.x for b in boxes] + [b.right for b in boxes] + [p[0] for p in points]
     ys = [b.y for b in boxes] + [b.bottom for b in boxes] + [p[1] for p in points]
     x0, y0 = math.floor(min(xs)), math.floor(min(ys))
-    return Box(x0, y0, math.ceil(max(xs)) - x0, math.ceil(max(ys)) - y0)
+    return Rect(x0, y0, math.ceil(max(xs)) - x0, math.ceil(max(ys)) - y0)
 
 
 # --------------------------------------------------------------------------- text
@@ -235,27 +205,14 @@ def _fit_lines(lines: list[str], max_lines: int, max_width: float, font_size: fl
 # --------------------------------------------------------------------------- parsing
 
 
-def _safe_parser() -> etree.XMLParser:
-    """No entity expansion, no DTD, no network: the BPMN may come from anyone."""
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
-
-
-def _bounds(node: etree._Element | None, what: str) -> Box | None:
-    if node is None:
-        return None
+def _bounds(node: etree._Element | None, what: str) -> Rect[float] | None:
     try:
-        return Box(*(float(node.get(attr, "")) for attr in ("x", "y", "width", "height")))
+        return read_bounds(node)
     except ValueError:
         raise ValueError(f"BPMNDI {what} has dc:Bounds without numeric x/y/width/height") from None
 
 
-def _read_diagram(bpmn: bytes) -> tuple[list[Shape], list[Edge]]:
-    try:
-        root = etree.fromstring(bpmn, parser=_safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"BPMN is not well-formed XML: {exc}") from None
+def _read_diagram(root: etree._Element) -> tuple[list[Shape], list[Edge]]:
     plane = root.find(f".//{{{BPMNDI_NS}}}BPMNPlane")
     if plane is None:
         raise ValueError("BPMN has no BPMNDI (no bpmndi:BPMNPlane), so there is no layout to draw")
@@ -325,7 +282,7 @@ def _draw_task(g: etree._Element, shape: Shape) -> None:
          rx=_num(TASK_RADIUS), ry=_num(TASK_RADIUS), fill="#ffffff", stroke=STROKE, stroke_width="2")  # fmt: skip
     glyph = {"userTask": USER_GLYPH, "serviceTask": GEAR_GLYPH}.get(shape.kind)
     has_glyph = glyph is not None
-    if has_glyph:
+    if glyph is not None:
         _glyph(g, glyph, b.x + 6, b.y + 6, fill="#ffffff", stroke=STROKE, stroke_width="1", fill_rule="evenodd")
     inner_w = (b.width - 2 * TASK_PADDING) / FALLBACK_ALLOWANCE
     line_height = TASK_FONT_SIZE * LINE_HEIGHT
@@ -344,7 +301,7 @@ def _event_definitions(shape: Shape) -> set[str]:
     return {etree.QName(c).localname for c in shape.element if etree.QName(c).localname.endswith("EventDefinition")}
 
 
-def _circle(g: etree._Element, b: Box, inset: float, width: str, **attrs: str) -> None:
+def _circle(g: etree._Element, b: Rect, inset: float, width: str, **attrs: str) -> None:
     radius = (b.width + b.height) / 4 - inset
     _sub(g, "circle", cx=_num(b.cx), cy=_num(b.cy), r=_num(radius), stroke=STROKE, stroke_width=width, **attrs)
 
@@ -390,7 +347,7 @@ def _cross(g: etree._Element, cx: float, cy: float, reach: float, slant: float) 
     _sub(g, "path", d=d, stroke=STROKE, stroke_width="3.5", fill="none")
 
 
-def _draw_external_label(parent: etree._Element, name: str, anchor: Box, label: Box | None) -> None:
+def _draw_external_label(parent: etree._Element, name: str, anchor: Rect, label: Rect | None) -> None:
     """Event/gateway/flow names: wrapped like bpmn-js, centred on the DI label bounds.
 
     Without label bounds bpmn-js puts the label centred just below the element.
@@ -425,20 +382,39 @@ def _shape_box(parent: etree._Element, shape: Shape) -> etree._Element:
     return _sub(parent, "g", class_=f"shape bpmn-{shape.kind}", data_element_id=shape.element.get("id", ""))
 
 
-def render_diagram_svg(bpmn: bytes) -> bytes:
-    """Render the first BPMNPlane of ``bpmn`` as a standalone, deterministic SVG.
+def render_diagram_svg(bpmn: etree._Element) -> bytes:
+    """Render the first BPMNPlane of a parsed BPMN document as a standalone, deterministic SVG.
 
-    Raises ``ValueError`` if the input is not XML, has no BPMNDI, or its DI is
-    broken (dangling ``bpmnElement``, missing bounds or waypoints).
+    Takes the tree (parse it with :func:`catalyst_gen.bpmn.parse_xml`) so a
+    build parses its example once for the checks and the picture. Raises
+    ``ValueError`` if it has no BPMNDI, or its DI is broken (dangling
+    ``bpmnElement``, missing bounds or waypoints).
     """
     shapes, edges = _read_diagram(bpmn)
+    svg = _svg_canvas(_view_box(shapes, edges))
+    # Modeler's stacking: hosts, then boundary events on top of them, then
+    # flows, then external labels so nothing hides a name.
+    ordered = [s for s in shapes if s.kind != "boundaryEvent"] + [s for s in shapes if s.kind == "boundaryEvent"]
+    _draw_shapes(_sub(svg, "g", class_="shapes"), ordered)
+    layer_edges = _sub(svg, "g", class_="edges")
+    for edge in edges:
+        _draw_edge(layer_edges, edge)
+    _draw_labels(_sub(svg, "g", class_="labels"), ordered, edges)
+    return _serialize(svg)
+
+
+def _view_box(shapes: list[Shape], edges: list[Edge]) -> Rect:
+    """Everything drawn (shapes, labels, waypoints) plus a margin, on whole pixels."""
     view = _union(
         [s.bounds for s in shapes] + [s.label for s in shapes if s.label] + [e.label for e in edges if e.label],
         [p for e in edges for p in e.waypoints],
     )
-    view = Box(view.x - MARGIN, view.y - MARGIN, view.width + 2 * MARGIN, view.height + 2 * MARGIN)
+    return Rect(view.x - MARGIN, view.y - MARGIN, view.width + 2 * MARGIN, view.height + 2 * MARGIN)
 
-    svg = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+
+def _svg_canvas(view: Rect) -> etree._Element:
+    """The ``<svg>`` root sized to ``view``, with the arrowhead marker and a white background."""
+    svg = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})  # type: ignore[dict-item]  # lxml-stubs: default namespace
     for key, value in (
         ("version", "1.1"),
         ("width", _num(view.width)),
@@ -451,13 +427,13 @@ def render_diagram_svg(bpmn: bytes) -> bytes:
                   markerWidth="10", markerHeight="10", markerUnits="userSpaceOnUse", orient="auto")  # fmt: skip
     _sub(marker, "path", d=ARROW_PATH, fill=STROKE, stroke="none")
     _sub(svg, "rect", x=_num(view.x), y=_num(view.y), width=_num(view.width), height=_num(view.height), fill="#ffffff")
+    return svg
 
-    # Modeler's stacking: hosts, then boundary events on top of them, then
-    # flows, then external labels so nothing hides a name.
-    layer_shapes = _sub(svg, "g", class_="shapes")
-    ordered = [s for s in shapes if s.kind != "boundaryEvent"] + [s for s in shapes if s.kind == "boundaryEvent"]
-    for shape in ordered:
-        g = _shape_box(layer_shapes, shape)
+
+def _draw_shapes(layer: etree._Element, shapes: list[Shape]) -> None:
+    """One ``<g>`` per shape, drawn by kind."""
+    for shape in shapes:
+        g = _shape_box(layer, shape)
         if shape.kind in TASK_TYPES:
             _draw_task(g, shape)
         elif shape.kind in EVENT_TYPES:
@@ -469,19 +445,23 @@ def render_diagram_svg(bpmn: bytes) -> bytes:
             width = "1.5" if shape.kind == "participant" else "1"
             _sub(g, "rect", x=_num(b.x), y=_num(b.y), width=_num(b.width), height=_num(b.height),
                  fill="none", stroke=STROKE, stroke_width=width)  # fmt: skip
-    layer_edges = _sub(svg, "g", class_="edges")
-    for edge in edges:
-        _draw_edge(layer_edges, edge)
-    layer_labels = _sub(svg, "g", class_="labels")
-    for shape in ordered:
+
+
+def _draw_labels(layer: etree._Element, shapes: list[Shape], edges: list[Edge]) -> None:
+    """External labels: every named non-task shape, and flows where DI placed a label."""
+    for shape in shapes:
         if shape.kind not in TASK_TYPES + CONTAINER_TYPES:
-            _draw_external_label(layer_labels, shape.element.get("name", ""), shape.bounds, shape.label)
+            _draw_external_label(layer, shape.element.get("name", ""), shape.bounds, shape.label)
     for edge in edges:
         if edge.label is not None:  # flows only show a name where DI placed one
-            _draw_external_label(layer_labels, edge.element.get("name", ""), edge.label, edge.label)
+            _draw_external_label(layer, edge.element.get("name", ""), edge.label, edge.label)
 
-    # Indent for readable diffs, but keep <text> content exactly as written:
-    # whitespace between <tspan>s would be rendered (and read back) as text.
+
+def _serialize(svg: etree._Element) -> bytes:
+    """Indent for readable diffs, but keep ``<text>`` content exactly as written.
+
+    Whitespace between ``<tspan>``s would be rendered (and read back) as text.
+    """
     etree.indent(svg, space="  ")
     for text in svg.iter(f"{{{SVG_NS}}}text"):
         text.text = None

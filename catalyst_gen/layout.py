@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .bpmn import IDS, Rect, boundary_flow_id, boundary_id
+
 EVENT = 36
 TASK_W, TASK_H = 100, 80
 ROW_Y = 80  # top of the task row
@@ -19,39 +21,10 @@ BELOW = 100  # how far below the row the error flow runs
 
 
 @dataclass(frozen=True)
-class Bounds:
-    """A rectangle in diagram coordinates (a ``dc:Bounds``); the layout uses whole pixels."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> int:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> int:
-        return self.y + self.height
-
-    @property
-    def center_y(self) -> int:
-        return self.y + self.height // 2
-
-    @property
-    def center_x(self) -> int:
-        return self.x + self.width // 2
-
-    def overlaps(self, other: Bounds) -> bool:
-        return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
-
-
-@dataclass(frozen=True)
 class Shape:
     element_id: str
-    bounds: Bounds
-    label: Bounds | None = None
+    bounds: Rect[int]
+    label: Rect[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,44 +39,14 @@ class Diagram:
     edges: tuple[Edge, ...]
 
 
-@dataclass(frozen=True)
-class FlowIds:
-    """Element ids of the example process, shared by the BPMN template and the layout."""
-
-    start: str = "StartEvent"
-    configure: str = "Task_Configure"
-    connector: str = "Task_Connector"
-    review: str = "Task_Review"
-    end: str = "EndEvent"
-    start_to_configure: str = "Flow_Start_Configure"
-    configure_to_connector: str = "Flow_Configure_Connector"
-    connector_to_review: str = "Flow_Connector_Review"
-    review_to_end: str = "Flow_Review_End"
-
-
-IDS = FlowIds()
-
-
-def _event_label(event: Bounds, text: str) -> Bounds:
+def _event_label(event: Rect[int], text: str) -> Rect[int]:
     """Modeler puts event labels centred under the event, about 7px per character."""
     width = label_width(text)
-    return Bounds(event.center_x - width // 2, event.bottom + 7, width, 14)
+    return Rect(event.pixel_cx - width // 2, event.bottom + 7, width, 14)
 
 
 def label_width(text: str) -> int:
     return max(24, min(len(text) * 7, 140))
-
-
-def boundary_id(code: str) -> str:
-    return f"BoundaryEvent_{code}"
-
-
-def boundary_flow_id(code: str) -> str:
-    return f"Flow_{code}_Review"
-
-
-def error_id(code: str) -> str:
-    return f"Error_{code}"
 
 
 BOUNDARY_SPACING = 46
@@ -121,20 +64,22 @@ def example_diagram(error_codes: tuple[str, ...]) -> Diagram:
     """
     n = len(error_codes)
     event_y = ROW_Y + (TASK_H - EVENT) // 2
-    start = Bounds(START_X, event_y, EVENT, EVENT)
-    configure = Bounds(start.right + GAP - 8, ROW_Y, TASK_W, TASK_H)
+    start = Rect(START_X, event_y, EVENT, EVENT)
+    configure = Rect(start.right + GAP - 8, ROW_Y, TASK_W, TASK_H)
     connector_w = max(TASK_W, (n - 1) * BOUNDARY_SPACING + EVENT + 24)
-    connector = Bounds(configure.right + GAP, ROW_Y, connector_w, TASK_H)
+    connector = Rect(configure.right + GAP, ROW_Y, connector_w, TASK_H)
     span = (n - 1) * BOUNDARY_SPACING
-    centers = [connector.center_x - span // 2 + i * BOUNDARY_SPACING for i in range(n)]
+    centers = [connector.pixel_cx - span // 2 + i * BOUNDARY_SPACING for i in range(n)]
     levels = [connector.bottom + 40 + (n - 1 - i) * STEP for i in range(n)]
-    labels = [Bounds(cx + 6, y - 18, label_width(code), 14) for cx, y, code in zip(centers, levels, error_codes)]
+    labels = [
+        Rect(cx + 6, y - 18, label_width(code), 14) for cx, y, code in zip(centers, levels, error_codes, strict=True)
+    ]
     review_x = max([connector.right + GAP + 40] + [label.right + 24 for label in labels])
-    review = Bounds(review_x, ROW_Y, TASK_W, TASK_H)
-    end = Bounds(review.right + GAP - 8, event_y, EVENT, EVENT)
+    review = Rect(review_x, ROW_Y, TASK_W, TASK_H)
+    end = Rect(review.right + GAP - 8, event_y, EVENT, EVENT)
 
-    def row(a: Bounds, b: Bounds) -> tuple[tuple[int, int], ...]:
-        return ((a.right, a.center_y), (b.x, b.center_y))
+    def row(a: Rect[int], b: Rect[int]) -> tuple[tuple[int, int], ...]:
+        return ((a.right, a.pixel_cy), (b.x, b.pixel_cy))
 
     shapes = [
         Shape(IDS.start, start, _event_label(start, "Start")),
@@ -150,7 +95,7 @@ def example_diagram(error_codes: tuple[str, ...]) -> Diagram:
         Edge(IDS.review_to_end, row(review, end)),
     ]
     for i, code in enumerate(error_codes):
-        event = Bounds(centers[i] - EVENT // 2, connector.bottom - EVENT // 2, EVENT, EVENT)
+        event = Rect(centers[i] - EVENT // 2, connector.bottom - EVENT // 2, EVENT, EVENT)
         shapes.append(Shape(boundary_id(code), event, labels[i]))
         entry_x = review.x + (n - i) * review.width // (n + 1)
         edges.append(

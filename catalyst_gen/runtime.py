@@ -53,14 +53,14 @@ import httpx
 from lxml import etree
 
 from . import contract
+from .bpmn import BPMN_NS, parse_xml
+from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declared once, in bpmn.py
+from .bpmn import NS as NSMAP
+from .errors import CheckError
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
 log = logging.getLogger(__name__)
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-NSMAP = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 
 class RuntimeContractError(Exception):
@@ -860,9 +860,9 @@ def try_connector(
         source = str(bpmn_path_or_bytes)
         data = Path(bpmn_path_or_bytes).read_bytes()
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as exc:
-        raise RuntimeContractError(f"{source} is not well-formed XML: {exc}") from None
+        root = parse_xml(data, source)
+    except CheckError as exc:
+        raise RuntimeContractError("; ".join(p.message for p in exc.problems)) from None
     tasks = find_connector_tasks(root)
     if task_id is not None:
         tasks = [t for t in tasks if t.get("id") == task_id]

@@ -402,7 +402,7 @@ def _check_logo(source: SpecSource, problems: ProblemList) -> None:
 
 def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> None:
     """The supplied SVG passes the artifact's own SVG check; problems point at ``logo.file``."""
-    from . import checks
+    from .checks.svg import check_svg
 
     path = ("logo", "file")
     where = source.locate(path)
@@ -434,7 +434,7 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
             "simplify the drawing; do not embed bitmaps",
         )
         return
-    for problem in checks.check_svg(data, name):
+    for problem in check_svg(data, name):
         message = problem.message.removeprefix(f"{name}: ")
         hint = problem.hint or "fix the SVG; a logo is shown inside Camunda Modeler and must be inert"
         problems.add(f"logo file {name!r}: {message}", where, path, hint)

@@ -9,7 +9,11 @@ import re
 import pytest
 from helpers import REPO
 
-from catalyst_gen import checks
+from catalyst_gen.bpmn import parse_xml
+from catalyst_gen.checks.bpmn import check_bpmn
+from catalyst_gen.checks.svg import check_svg
+from catalyst_gen.checks.template import check_agreement, check_element_template
+from catalyst_gen.errors import CheckError
 
 DIST = REPO / "dist" / "together-ai"
 BPMN = (DIST / "together-ai-example.bpmn").read_bytes()
@@ -20,9 +24,14 @@ CODES = ("AUTH_FAILED", "RATE_LIMITED", "INVALID_REQUEST")
 
 
 def bpmn_problems(data: bytes, version: int = 1, codes=CODES):
+    """Parse the way the build does (once, with bpmn.parse_xml), then run the BPMN checks."""
+    try:
+        root = parse_xml(data, "x.bpmn")
+    except CheckError as exc:
+        return [p.message for p in exc.problems]
     return [
         p.message
-        for p in checks.check_bpmn(data, "x.bpmn", template_id=TEMPLATE_ID, template_version=version, error_codes=codes)
+        for p in check_bpmn(root, "x.bpmn", template_id=TEMPLATE_ID, template_version=version, error_codes=codes)
     ]
 
 
@@ -125,7 +134,7 @@ def test_entities_are_refused():
 
 
 def svg_problems(data: bytes):
-    return [p.message for p in checks.check_svg(data, "logo.svg")]
+    return [p.message for p in check_svg(data, "logo.svg")]
 
 
 def test_real_svg_passes():
@@ -180,7 +189,7 @@ def test_bad_svg_fails(data, expected):
 
 
 def template_problems(data: bytes, svg_bytes: bytes = SVG):
-    return [p.message for p in checks.check_element_template(data, "t.json", svg=svg_bytes)]
+    return [p.message for p in check_element_template(data, "t.json", svg=svg_bytes)]
 
 
 def test_real_template_passes():
@@ -196,11 +205,42 @@ def test_template_without_label_or_wrong_icon_fails():
 
 
 def test_template_and_example_must_agree():
-    assert checks.check_agreement(TEMPLATE, BPMN, "x") == []
+    assert check_agreement(TEMPLATE, parse_xml(BPMN, "x"), "x") == []
     doc = json.loads(TEMPLATE)
     timeout = next(p for p in doc["properties"] if p["binding"]["name"] == "timeoutSeconds")
     timeout["value"] = "61"
-    problems = [p.message for p in checks.check_agreement(json.dumps(doc).encode(), BPMN, "x")]
+    problems = [p.message for p in check_agreement(json.dumps(doc).encode(), parse_xml(BPMN, "x"), "x")]
     assert any("timeoutSeconds" in p for p in problems), problems
     icon = base64.b64decode(json.loads(TEMPLATE)["icon"]["contents"].split(",", 1)[1])
     assert icon == SVG
+
+
+def test_non_numeric_or_missing_bounds_are_reported_not_raised():
+    text = BPMN.decode()
+    broken = re.sub(
+        r'(<bpmndi:BPMNShape id="Task_Review_di" bpmnElement="Task_Review">\s*<dc:Bounds )x="\d+"',
+        lambda m: m.group(1) + 'x="wide"',
+        text,
+    )
+    assert broken != text
+    assert any("Task_Review has dc:Bounds without numeric" in p for p in bpmn_problems(broken.encode()))
+    no_bounds = re.sub(
+        r'(<bpmndi:BPMNShape id="Task_Review_di" bpmnElement="Task_Review">)\s*<dc:Bounds [^>]*/>', r"\1", text
+    )
+    assert no_bounds != text
+    assert any("shape of Task_Review has no bounds" in p for p in bpmn_problems(no_bounds.encode()))
+
+
+def test_validation_reuses_the_svg_rules_without_the_artifact_stage():
+    """validate imports checks.svg; that must not load the BPMN/template checks, the XSD or cairosvg."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, catalyst_gen.validate, catalyst_gen.checks\n"
+        "from catalyst_gen.checks.svg import check_svg\n"
+        "heavy = {'catalyst_gen.checks.bpmn', 'catalyst_gen.checks.template', 'SpiffWorkflow', 'cairosvg'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

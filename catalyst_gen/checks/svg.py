@@ -1,0 +1,210 @@
+"""The logo rules: a 64x64 SVG that is inert inside Camunda Modeler and renders non-blank.
+
+Used twice: on every built ``<id>.svg`` artifact, and by ``validate`` on a
+logo file a connector supplies (so a bad logo is reported at ``logo.file`` in
+the spec).  Importing this module loads lxml only; cairosvg and Pillow are
+imported when a logo is actually rendered.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from lxml import etree
+
+from ..bpmn import NS, parse_xml
+from ..errors import CheckError, Problem, ProblemList
+
+_EXTERNAL = re.compile(r"^\s*(?!#)(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+_LOCAL_HREF = re.compile(r"^\s*(?:#[^\s]*|data:image/(?:png|jpeg|gif|webp)[;,][^\s]*)\s*$", re.I)
+_URL_FUNCTION = re.compile(r"url\(\s*(?![\s'\"]*#)", re.I)
+FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
+ANIMATIONS = {"set", "animate", "animateMotion", "animateTransform", "animateColor"}
+MAX_SVG_ELEMENTS = 5_000
+"""Elements after expanding ``<use>`` references; a logo needs a few dozen."""
+
+
+def _expanded_size(root: etree._Element) -> int | None:
+    """How many elements the SVG draws once every ``<use>`` is expanded; ``None`` on a reference cycle.
+
+    ``<use>`` is SVG's alias: ten ``<use>`` of a group of ten ``<use>`` ... grow
+    like "billion laughs", so renderers can hang on a few hundred bytes.
+    """
+    alive = list(root.iter())  # keeps every element proxy alive, so id() below is stable
+    by_id = {el.get("id"): el for el in alive if isinstance(el.tag, str) and el.get("id")}
+    memo: dict = {}
+    active: set = set()
+
+    def href(el):
+        return el.get("href") or el.get(f"{{{NS['xlink']}}}href") or ""
+
+    def size(el) -> int:
+        key = id(el)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise RecursionError
+        active.add(key)
+        total = 1
+        for child in el:
+            if isinstance(child.tag, str):
+                total += size(child)
+                if total > MAX_SVG_ELEMENTS:
+                    break
+        if isinstance(el.tag, str) and etree.QName(el).localname == "use":
+            target = by_id.get(href(el).strip().lstrip("#"))
+            if target is not None and href(el).strip().startswith("#"):
+                total += size(target)
+        active.discard(key)
+        memo[key] = min(total, MAX_SVG_ELEMENTS + 1)
+        return memo[key]
+
+    try:
+        return size(root)
+    except RecursionError:
+        return None
+
+
+def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
+    """A 64x64 SVG without scripts, event handlers or external references that renders non-blank.
+
+    Size: ``width="64" height="64"`` with any square ``viewBox`` (``0 0 128 128``
+    scales cleanly and is accepted); ``width="128"`` is refused, since the
+    artifact is shipped as it is and must be 64x64.
+    """
+    try:
+        root = parse_xml(data, name)
+    except CheckError as exc:
+        return exc.problems
+    if root.tag != f"{{{NS['svg']}}}svg":
+        return [Problem(f"{name}: the root element is not an SVG <svg> in the SVG namespace")]
+    problems = ProblemList()
+    _check_size(root, name, problems)
+    _check_stylesheet_instructions(root, name, problems)
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            _check_element(el, name, problems)
+        elif isinstance(el, etree._ProcessingInstruction) and "stylesheet" in (el.target or ""):
+            problems.add(f"{name}: external stylesheet processing instruction")
+    _check_use_expansion(root, name, problems)
+    if problems or not render:
+        return problems.problems
+    return _check_render(data, name)
+
+
+def _check_size(root: etree._Element, name: str, problems: ProblemList) -> None:
+    """``width="64" height="64"`` and a square viewBox."""
+    view_box = (root.get("viewBox") or "").replace(",", " ").split()
+    width, height = root.get("width"), root.get("height")
+    if len(view_box) != 4:
+        problems.add(f"{name}: the logo has no viewBox", hint='add viewBox="0 0 64 64"')
+    else:
+        try:
+            vb_w, vb_h = float(view_box[2]), float(view_box[3])
+        except ValueError:
+            vb_w = vb_h = 0
+        if vb_w <= 0 or vb_w != vb_h:
+            problems.add(
+                f"{name}: the viewBox {root.get('viewBox')!r} is not square", hint="a logo must scale cleanly to 64x64"
+            )
+    if (width, height) != ("64", "64"):
+        problems.add(
+            f"{name}: the logo is {width}x{height}, not 64x64",
+            hint='set width="64" height="64" (keep the viewBox: any square viewBox scales cleanly)',
+        )
+
+
+def _check_stylesheet_instructions(root: etree._Element, name: str, problems: ProblemList) -> None:
+    """``<?xml-stylesheet?>`` before the root would make a viewer fetch CSS."""
+    for sibling in root.itersiblings(preceding=True):
+        if isinstance(sibling, etree._ProcessingInstruction) and "stylesheet" in (sibling.target or ""):
+            problems.add(
+                f"{name}: external stylesheet processing instruction <?{sibling.target!s} ...?>",
+                hint="put styles inline in the SVG",
+            )
+
+
+def _check_element(el: etree._Element, name: str, problems: ProblemList) -> None:
+    """No active content: forbidden elements, link-changing animations, handlers, external resources."""
+    local = etree.QName(el).localname
+    if local in FORBIDDEN_ELEMENTS:
+        problems.add(
+            f"{name}: <{local}> is not allowed in a logo",
+            hint="logos are rendered inside Camunda Modeler: no active content",
+        )
+    if local in ANIMATIONS and (el.get("attributeName") or "").split(":")[-1].lower() == "href":
+        problems.add(
+            f"{name}: <{local}> changes a link (attributeName={el.get('attributeName')!r})",
+            hint="logos are rendered inside Camunda Modeler: no active content",
+        )
+    for attr, value in el.attrib.items():
+        _check_attribute(etree.QName(attr).localname, str(value), local, name, problems)
+    if local == "style" and el.text and ("@import" in el.text or _URL_FUNCTION.search(el.text)):
+        problems.add(
+            f"{name}: external stylesheet or font in <style>",
+            hint="only url(#id) references inside the SVG are allowed",
+        )
+
+
+def _check_attribute(attr_local: str, value: str, local: str, name: str, problems: ProblemList) -> None:
+    """Event handlers, ``javascript:`` URLs, and links or ``url()``s that leave the file."""
+    if attr_local.lower().startswith("on"):
+        problems.add(f"{name}: event handler attribute {attr_local} on <{local}>")
+    is_javascript = "javascript:" in value.lower().replace(" ", "")
+    if attr_local == "href" and not _LOCAL_HREF.match(value) and not is_javascript:
+        what = (
+            "external reference"
+            if _EXTERNAL.match(value) or value.strip().startswith("/")
+            else "external reference (a file path)"
+        )
+        problems.add(
+            f"{name}: {what} {value[:60]!r} on <{local}>",
+            hint="embed everything; only #fragment links and data:image/png|jpeg|gif|webp are allowed",
+        )
+    if is_javascript:
+        problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>")
+    if attr_local != "href" and (_URL_FUNCTION.search(value) or "@import" in value):
+        problems.add(
+            f"{name}: external resource in {attr_local} on <{local}>: {value[:60]!r}",
+            hint="only url(#id) references inside the SVG are allowed",
+        )
+
+
+def _check_use_expansion(root: etree._Element, name: str, problems: ProblemList) -> None:
+    """``<use>`` neither loops nor multiplies into a 'billion laughs'."""
+    size = _expanded_size(root)
+    if size is None:
+        problems.add(
+            f"{name}: <use> references form a cycle",
+            hint="a <use> must not refer to itself or to a group containing it",
+        )
+    elif size > MAX_SVG_ELEMENTS:
+        problems.add(
+            f"{name}: the logo expands to more than {MAX_SVG_ELEMENTS:,} elements through <use> references",
+            hint="draw the logo without nesting <use> of <use> (this is how SVG 'billion laughs' hang renderers)",
+        )
+
+
+def _check_render(data: bytes, name: str) -> list[Problem]:
+    import cairosvg
+    from PIL import Image
+
+    try:
+        png = cairosvg.svg2png(bytestring=data, output_width=64, output_height=64, unsafe=False)
+    except Exception as exc:  # cairosvg raises many types for bad input
+        return [Problem(f"{name}: the logo does not render: {exc}")]
+    image = Image.open(io.BytesIO(png)).convert("RGBA")
+    if image.size != (64, 64):
+        return [Problem(f"{name}: renders at {image.size}, not 64x64")]
+    colors = image.getcolors(maxcolors=64 * 64 + 1) or []
+    visible = [c for c in colors if isinstance(c[1], tuple) and c[1][3] > 0]  # RGBA: always a tuple
+    if not visible:
+        return [Problem(f"{name}: the logo renders blank (fully transparent)", hint="draw something visible")]
+    if len(colors) < 2:
+        return [
+            Problem(
+                f"{name}: the logo renders blank (one flat colour, nothing drawn on it)", hint="draw something visible"
+            )
+        ]
+    return []
