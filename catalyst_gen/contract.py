@@ -133,8 +133,10 @@ class RuntimeInput:
     Modeler's.  ``type`` is the property type while the property is
     ``visible``; an invisible property is written as ``Hidden`` (same value,
     no choices or constraint).  ``present`` says whether the template has the
-    property at all.  ``field`` names the :class:`~catalyst_gen.runtime.TaskConfig`
-    attribute that holds the decoded value.
+    property at all.  ``required`` inputs must be bound and non-empty; every
+    other input means something when absent, and its decoder says what.
+    ``field`` names the :class:`~catalyst_gen.runtime.TaskConfig` attribute
+    that holds the decoded value.
     """
 
     name: str

@@ -179,6 +179,7 @@ def _bound_payload(extension_elements: etree._Element) -> str | None:
 
 
 def _check_required(bound: Mapping[str, str | None]) -> None:
+    """Required inputs are bound and non-empty (told apart, so the message says which)."""
     for setting in contract.INPUTS:
         if setting.required and bound.get(setting.name) is None:
             state = "is empty" if setting.name in bound else "is missing"
