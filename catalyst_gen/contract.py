@@ -16,76 +16,44 @@ How the JAR is wired into a Camunda 7 service task:
   substitutes them with JSON-safe escaping.
 * Every other setting is a ``camunda:inputParameter`` (a local variable of the
   task), listed in :data:`INPUTS`.
+
+Each setting is one :class:`RuntimeInput` entry of :data:`BINDINGS`, the codec
+of that setting in both directions: how the element template shows it (label,
+type, group, visibility, choices, constraint), how a connector is *encoded*
+into the text written into the template and the example BPMN, and how the
+runtime *decodes* the text Camunda binds back into a typed value.  The render
+stage and the runtime both loop over this one table, so adding an input is
+adding one entry here (and its row in the README's contract table).
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-PAYLOAD_FIELD = "requestPayload"
-"""Name of the ``camunda:field`` that carries the request payload template."""
+from .jsonpath import JsonPathError, parse_json_path
 
-
-@dataclass(frozen=True)
-class Input:
-    """One input parameter the runtime reads from the service task."""
-
-    name: str
-    meaning: str
-    required: bool = True
+if TYPE_CHECKING:  # encoders read the typed model; the model module is not imported at run time
+    from .model import Connector
 
 
-INPUTS: tuple[Input, ...] = (
-    Input("endpointUrl", "Absolute URL the request is sent to."),
-    Input("httpMethod", "HTTP method: GET, POST, PUT, PATCH or DELETE."),
-    Input("timeoutSeconds", "Whole seconds before the request is abandoned."),
-    Input(
-        "authType",
-        "How the secret is sent: `bearerToken` or `apiKeyHeader` (header "
-        "`authHeader` = `authPrefix` + space + key, or the bare key without a "
-        "prefix), `basicAuth` (secret is `user:password`, sent as HTTP Basic), "
-        "`apiKeyQuery` (query parameter named `authHeader`), `none`.",
-    ),
-    Input("authHeader", "Header (or, for `apiKeyQuery`, query parameter) that carries the key.", False),
-    Input("authPrefix", "Prefix written before the key, separated by one space; empty for none.", False),
-    Input(
-        "secretSource",
-        "Where the key comes from: `env`, `file`, `properties` or `variable` (absent with authType `none`).",
-        False,
-    ),
-    Input(
-        "secretName",
-        "Name of the secret for `env`/`file`/`properties`; for `variable` the key itself (development only).",
-        False,
-    ),
-    Input(
-        "secretOptional",
-        "`true`: when the secret is not found, the request is sent without credentials "
-        "(e.g. a webhook's optional shared secret). Absent means `false`.",
-        False,
-    ),
-    Input("extraHeaders", "JSON object of fixed headers sent with every request.", False),
-    Input("queryParameters", "JSON object of query parameters added to the URL.", False),
-    Input(
-        "responseMapping",
-        "JSON object: process variable name -> JSON path into the response body "
-        "(`a.b[0].c`). A path that is absent sets the variable to null.",
-    ),
-    Input(
-        "errorMapping",
-        "JSON object: HTTP status -> BPMN error code thrown for that status (after retries are exhausted).",
-    ),
-    Input("retryStatuses", "Comma-separated HTTP statuses that are retried (e.g. `429`)."),
-    Input("maxRetries", "How many times a retryable response is retried."),
-    Input(
-        "retryBackoffMs",
-        "First retry delay in milliseconds; doubled on each further retry. A "
-        "`Retry-After` header in seconds takes precedence.",
-    ),
-    Input("retryMaxBackoffMs", "Upper bound for a single retry delay in milliseconds."),
-)
+class RuntimeContractError(Exception):
+    """The task or its environment breaks the runtime contract.
 
-INPUT_NAMES = tuple(i.name for i in INPUTS)
+    Raised for what would be an *incident* in Camunda (the delegate throws):
+    a missing or malformed input parameter, a secret that cannot be found, a
+    payload placeholder without a process variable.  Messages name the input,
+    source or variable at fault and where the runtime looked, never a secret.
+    """
+
+
+# --------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------
 
 SECRET_SOURCES = ("env", "file", "properties", "variable")
 SECRET_SOURCE_LABELS = {
@@ -96,6 +64,12 @@ SECRET_SOURCE_LABELS = {
 }
 AUTH_TYPES = ("bearerToken", "apiKeyHeader", "basicAuth", "apiKeyQuery", "none")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+KEY_NAMED_AUTH_TYPES = ("bearerToken", "apiKeyHeader", "apiKeyQuery")
+"""Auth types that send the key under a name, so they need ``authHeader``."""
+
+METHODS_WITH_BODY = ("POST", "PUT", "PATCH")
+"""HTTP methods whose requests carry the payload (the Modeler asks for one)."""
 
 SECRETS_DIR = "/run/secrets"
 """Default directory of Docker secret files (``file`` source)."""
@@ -109,6 +83,599 @@ def env_var_name(secret_name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in secret_name).upper()
 
 
+# Element-template property types (Camunda 7 element templates).
+STRING = "String"
+TEXT = "Text"
+DROPDOWN = "Dropdown"
+HIDDEN = "Hidden"
+
+# How a setting is bound to the service task.
+INPUT_PARAMETER = "camunda:inputParameter"
+FIELD = "camunda:field"
+
+GROUPS = (
+    ("authentication", "Authentication"),
+    ("request", "Request"),
+    ("response", "Response Mapping"),
+    ("errors", "Error Handling"),
+    ("connection", "Connection"),
+)
+"""The element template's property groups (id, label), in the order the Modeler shows them."""
+
+
+# --------------------------------------------------------------------------
+# One entry per setting
+# --------------------------------------------------------------------------
+
+Encoder = Callable[["Connector"], str]
+"""Connector -> the text written into the element template and the example BPMN."""
+
+Decoder = Callable[[str | None], Any]
+"""Bound text (trimmed, ``None`` when empty) -> typed value; ``ValueError`` says what is wrong."""
+
+Rule = Callable[["Connector"], bool]
+"""A yes/no question about a connector (is the property there, shown, required)."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A regular-expression constraint the Modeler checks while the user types."""
+
+    regex: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RuntimeInput:
+    """One setting the runtime reads from a service task, and how it travels there and back.
+
+    ``meaning`` is the README's text; ``label`` and ``description`` are the
+    Modeler's.  ``type`` is the property type while the property is
+    ``visible``; an invisible property is written as ``Hidden`` (same value,
+    no choices or constraint).  ``present`` says whether the template has the
+    property at all.  ``required`` inputs must be bound and non-empty; every
+    other input means something when absent, and its decoder says what.
+    ``field`` names the :class:`~catalyst_gen.runtime.TaskConfig` attribute
+    that holds the decoded value.
+    """
+
+    name: str
+    meaning: str
+    field: str
+    encode: Encoder
+    decode: Decoder
+    group: str
+    type: str = HIDDEN
+    label: str | None = None
+    description: str | Callable[[Connector], str] | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    not_empty: bool | Rule = False
+    pattern: Pattern | None = None
+    present: bool | Rule = True
+    visible: bool | Rule = True
+    required: bool = False
+    binding: str = INPUT_PARAMETER
+
+    def is_present(self, c: Connector) -> bool:
+        return self.present if isinstance(self.present, bool) else self.present(c)
+
+    def is_visible(self, c: Connector) -> bool:
+        return self.visible if isinstance(self.visible, bool) else self.visible(c)
+
+    def is_not_empty(self, c: Connector) -> bool:
+        return self.not_empty if isinstance(self.not_empty, bool) else self.not_empty(c)
+
+    def description_for(self, c: Connector) -> str | None:
+        return self.description(c) if callable(self.description) else self.description
+
+    def read(self, text: str | None) -> Any:
+        """Decode the bound text; a malformed value raises :class:`RuntimeContractError` naming this input."""
+        try:
+            return self.decode(text)
+        except ValueError as exc:
+            raise RuntimeContractError(f"input parameter {self.name!r} {exc}") from None
+
+
+# --------------------------------------------------------------------------
+# Rules: when a property is there, shown, required
+# --------------------------------------------------------------------------
+
+
+def _has_secret(c: Connector) -> bool:
+    """A connector without auth shows no secret settings, unless its auth may be edited."""
+    return c.auth.type != "none" or c.auth.editable
+
+
+def _secret_is_optional(c: Connector) -> bool:
+    return c.auth.optional
+
+
+def _auth_editable(c: Connector) -> bool:
+    return c.auth.editable
+
+
+def _endpoint_editable(c: Connector) -> bool:
+    return c.endpoint_editable
+
+
+def _has_headers(c: Connector) -> bool:
+    return bool(c.headers) or c.endpoint_editable
+
+
+def _has_query(c: Connector) -> bool:
+    return bool(c.query) or c.endpoint_editable
+
+
+def _sends_body(c: Connector) -> bool:
+    return c.method in METHODS_WITH_BODY
+
+
+def _describe_secret_name(c: Connector) -> str:
+    name = c.auth.secret_name or "name"
+    return (
+        f"Name of the secret (env: {env_var_name(name)}, file: {SECRETS_DIR}/{name}); with Secret Source "
+        f"'{SECRET_SOURCE_LABELS['variable']}' the API key itself."
+    )
+
+
+# --------------------------------------------------------------------------
+# Encoders: connector -> text
+# --------------------------------------------------------------------------
+
+
+def _encode_secret_source(c: Connector) -> str:
+    return c.auth.default_source
+
+
+def _encode_secret_name(c: Connector) -> str:
+    return c.auth.secret_name
+
+
+def _encode_secret_optional(c: Connector) -> str:
+    return "true" if c.auth.optional else "false"
+
+
+def _encode_auth_type(c: Connector) -> str:
+    return c.auth.type
+
+
+def _encode_auth_header(c: Connector) -> str:
+    return c.auth.header
+
+
+def _encode_auth_prefix(c: Connector) -> str:
+    return c.auth.prefix
+
+
+def _encode_payload(c: Connector) -> str:
+    return c.payload_text
+
+
+def _encode_response_mapping(c: Connector) -> str:
+    return c.response_mapping_json
+
+
+def _encode_error_mapping(c: Connector) -> str:
+    return c.error_mapping_json
+
+
+def _encode_retry_statuses(c: Connector) -> str:
+    return ",".join(str(status) for status in c.retry.statuses)
+
+
+def _encode_max_retries(c: Connector) -> str:
+    return str(c.retry.max_retries)
+
+
+def _encode_retry_backoff(c: Connector) -> str:
+    return str(c.retry.backoff_ms)
+
+
+def _encode_retry_max_backoff(c: Connector) -> str:
+    return str(c.retry.max_backoff_ms)
+
+
+def _encode_endpoint_url(c: Connector) -> str:
+    return c.endpoint_url
+
+
+def _encode_http_method(c: Connector) -> str:
+    return c.method
+
+
+def _encode_headers(c: Connector) -> str:
+    return json.dumps(c.headers, ensure_ascii=False)
+
+
+def _encode_query(c: Connector) -> str:
+    return json.dumps(c.query, ensure_ascii=False)
+
+
+def _encode_timeout(c: Connector) -> str:
+    return str(c.timeout_seconds)
+
+
+# --------------------------------------------------------------------------
+# Decoders: bound text -> typed value (ValueError says what is wrong)
+# --------------------------------------------------------------------------
+
+_HTTP_STATUS = re.compile(r"[1-5][0-9][0-9]")
+
+
+def _as_is(text: str | None) -> str | None:
+    return text
+
+
+def _text_or_empty(text: str | None) -> str:
+    return text or ""
+
+
+def _one_of(allowed: tuple[str, ...]) -> Decoder:
+    """A decoder that accepts exactly the ``allowed`` values."""
+
+    def decode(text: str | None) -> str:
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}; got {text!r}")
+        return text
+
+    return decode
+
+
+def _secret_source(text: str | None) -> str | None:
+    """Absent is allowed here; whether the auth type needs a source is a cross-field rule."""
+    return None if text is None else _one_of(SECRET_SOURCES)(text)
+
+
+def _flag(text: str | None) -> bool:
+    """``true`` or ``false``; absent means ``false``."""
+    return text is not None and _one_of(("true", "false"))(text) == "true"
+
+
+def _whole_number(minimum: int) -> Decoder:
+    """A decoder of a base-10 whole number not below ``minimum``."""
+
+    def decode(text: str | None) -> int:
+        try:
+            number = int(text or "", 10)
+        except ValueError:
+            raise ValueError(f"must be a whole number, got {text!r}") from None
+        if number < minimum:
+            raise ValueError(f"must be at least {minimum}, got {number}")
+        return number
+
+    return decode
+
+
+def _http_url(text: str | None) -> str:
+    parts = urlsplit(text or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"must be an absolute http(s) URL, got {text!r}")
+    return text or ""
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    """A JSON object; absent means ``{}``."""
+    if text is None:
+        return {}
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"is not valid JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"must be a JSON object, got {type(parsed).__name__}")
+    return parsed
+
+
+def _string_map(text: str | None) -> dict[str, str]:
+    """Headers or query parameters: strings, with numbers and booleans written as JSON writes them."""
+    result = {}
+    for key, value in _json_object(text).items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            value = json.dumps(value)
+        elif not isinstance(value, str):
+            raise ValueError(f"maps {key!r} to a {type(value).__name__}; the value must be a string or number")
+        result[key] = value
+    return result
+
+
+def _response_mapping(text: str | None) -> dict[str, str]:
+    """Process variable -> JSON path, every path valid in the one path dialect."""
+    mapping = _json_object(text)
+    for variable, path in mapping.items():
+        if not isinstance(path, str):
+            raise ValueError(f"must map variables to JSON paths: the path for {variable!r} is not a string")
+        try:
+            parse_json_path(path)
+        except JsonPathError as exc:
+            raise ValueError(f"must map variables to JSON paths: variable {variable!r}: {exc}") from None
+    return mapping
+
+
+def _error_mapping(text: str | None) -> dict[int, str]:
+    """HTTP status -> BPMN error code."""
+    result = {}
+    for status, code in _json_object(text).items():
+        if not _HTTP_STATUS.fullmatch(status):
+            raise ValueError(f"must map HTTP statuses to error codes: key {status!r} is not an HTTP status")
+        if not isinstance(code, str) or not code:
+            raise ValueError(f"must map HTTP statuses to error codes: the code for {status} is not a non-empty string")
+        result[int(status)] = code
+    return result
+
+
+def _status_list(text: str | None) -> frozenset[int]:
+    """Comma-separated HTTP statuses; absent or empty means none."""
+    statuses = set()
+    for item in (text or "").split(","):
+        item = item.strip()
+        if item and not _HTTP_STATUS.fullmatch(item):
+            raise ValueError(f"must list HTTP statuses: {item!r} is not an HTTP status")
+        if item:
+            statuses.add(int(item))
+    return frozenset(statuses)
+
+
+# --------------------------------------------------------------------------
+# The table, in the order the Modeler shows the properties
+# --------------------------------------------------------------------------
+
+SECRET_SOURCE = RuntimeInput(
+    "secretSource",
+    "Where the key comes from: `env`, `file`, `properties` or `variable` (absent with authType `none`).",
+    field="secret_source",
+    encode=_encode_secret_source,
+    decode=_secret_source,
+    group="authentication",
+    type=DROPDOWN,
+    label="Secret Source",
+    description="Where the runtime reads the API key: an environment variable, a Docker secret file, "
+    f"{PROPERTIES_FILE}, or (development only) the value below itself.",
+    choices=tuple((SECRET_SOURCE_LABELS[s], s) for s in SECRET_SOURCES),
+    present=_has_secret,
+)
+SECRET_NAME = RuntimeInput(
+    "secretName",
+    "Name of the secret for `env`/`file`/`properties`; for `variable` the key itself (development only).",
+    field="secret_name",
+    encode=_encode_secret_name,
+    decode=_as_is,
+    group="authentication",
+    type=STRING,
+    label="API Key / Secret Name",
+    description=_describe_secret_name,
+    not_empty=True,
+    present=_has_secret,
+)
+SECRET_OPTIONAL = RuntimeInput(
+    "secretOptional",
+    "`true`: when the secret is not found, the request is sent without credentials "
+    "(e.g. a webhook's optional shared secret). Absent means `false`.",
+    field="secret_optional",
+    encode=_encode_secret_optional,
+    decode=_flag,
+    group="authentication",
+    present=_secret_is_optional,
+)
+AUTH_TYPE = RuntimeInput(
+    "authType",
+    "`bearerToken` / `apiKeyHeader`: header `authHeader` = `authPrefix` + space + key (bare key without a "
+    "prefix); `basicAuth`: secret is `user:password`, sent as HTTP Basic; `apiKeyQuery`: query parameter "
+    "named `authHeader`; `none`.",
+    field="auth_type",
+    encode=_encode_auth_type,
+    decode=_one_of(AUTH_TYPES),
+    group="authentication",
+    type=DROPDOWN,
+    label="Auth Type",
+    description="How the key is sent to the API.",
+    choices=tuple((a, a) for a in AUTH_TYPES),
+    visible=_auth_editable,
+    required=True,
+)
+AUTH_HEADER = RuntimeInput(
+    "authHeader",
+    "Header (or, for `apiKeyQuery`, query parameter) that carries the key.",
+    field="auth_header",
+    encode=_encode_auth_header,
+    decode=_as_is,
+    group="authentication",
+    type=STRING,
+    label="Auth Header",
+    description="Header (or query parameter for apiKeyQuery) that carries the key.",
+    visible=_auth_editable,
+)
+AUTH_PREFIX = RuntimeInput(
+    "authPrefix",
+    "Prefix written before the key, separated by one space; empty for none.",
+    field="auth_prefix",
+    encode=_encode_auth_prefix,
+    decode=_text_or_empty,
+    group="authentication",
+    type=STRING,
+    label="Auth Prefix",
+    description="Written before the key with one space, e.g. Bearer. Empty for none.",
+    visible=_auth_editable,
+)
+PAYLOAD = RuntimeInput(
+    "requestPayload",
+    "JSON body of the request; each `${name}` is replaced by the process variable `name`, JSON-escaped.",
+    field="payload",
+    encode=_encode_payload,
+    decode=_as_is,
+    group="request",
+    type=TEXT,
+    label="Request Payload",
+    description="JSON body of the request. ${name} is replaced by the process variable name, JSON-escaped.",
+    not_empty=_sends_body,
+    binding=FIELD,
+)
+RESPONSE_MAPPING = RuntimeInput(
+    "responseMapping",
+    "JSON object: process variable → JSON path into the response body. An absent path sets the variable to null.",
+    field="response_mapping",
+    encode=_encode_response_mapping,
+    decode=_response_mapping,
+    group="response",
+    type=TEXT,
+    label="Response Mapping",
+    description="JSON object: process variable -> JSON path in the response (e.g. choices[0].message.content).",
+    required=True,
+)
+ERROR_MAPPING = RuntimeInput(
+    "errorMapping",
+    "JSON object: HTTP status → BPMN error code thrown for that status (after retries are exhausted).",
+    field="error_mapping",
+    encode=_encode_error_mapping,
+    decode=_error_mapping,
+    group="errors",
+    type=TEXT,
+    label="Error Mapping",
+    description="JSON object: HTTP status -> BPMN error code thrown to a boundary error event.",
+    required=True,
+)
+RETRY_STATUSES = RuntimeInput(
+    "retryStatuses",
+    "Comma-separated HTTP statuses that are retried (e.g. `429`); empty retries nothing.",
+    field="retry_statuses",
+    encode=_encode_retry_statuses,
+    decode=_status_list,
+    group="errors",
+)
+MAX_RETRIES = RuntimeInput(
+    "maxRetries",
+    "How many times a retryable response is retried.",
+    field="max_retries",
+    encode=_encode_max_retries,
+    decode=_whole_number(0),
+    group="errors",
+    required=True,
+)
+RETRY_BACKOFF_MS = RuntimeInput(
+    "retryBackoffMs",
+    "First retry delay in ms, doubled on each further retry; a `Retry-After` header (seconds) takes precedence.",
+    field="retry_backoff_ms",
+    encode=_encode_retry_backoff,
+    decode=_whole_number(0),
+    group="errors",
+    required=True,
+)
+RETRY_MAX_BACKOFF_MS = RuntimeInput(
+    "retryMaxBackoffMs",
+    "Upper bound for a single retry delay in ms.",
+    field="retry_max_backoff_ms",
+    encode=_encode_retry_max_backoff,
+    decode=_whole_number(0),
+    group="errors",
+    required=True,
+)
+ENDPOINT_URL = RuntimeInput(
+    "endpointUrl",
+    "Absolute URL the request is sent to.",
+    field="endpoint_url",
+    encode=_encode_endpoint_url,
+    decode=_http_url,
+    group="connection",
+    type=STRING,
+    label="Endpoint URL",
+    description="Absolute URL of the API endpoint.",
+    not_empty=True,
+    pattern=Pattern(r"^https?://\S+$", "Must be an http(s) URL."),
+    visible=_endpoint_editable,
+    required=True,
+)
+HTTP_METHOD = RuntimeInput(
+    "httpMethod",
+    "HTTP method: GET, POST, PUT, PATCH or DELETE.",
+    field="http_method",
+    encode=_encode_http_method,
+    decode=_one_of(HTTP_METHODS),
+    group="connection",
+    type=DROPDOWN,
+    label="HTTP Method",
+    description="HTTP method of the request.",
+    choices=tuple((m, m) for m in HTTP_METHODS),
+    visible=_endpoint_editable,
+    required=True,
+)
+EXTRA_HEADERS = RuntimeInput(
+    "extraHeaders",
+    "JSON object of fixed headers sent with every request (optional).",
+    field="extra_headers",
+    encode=_encode_headers,
+    decode=_string_map,
+    group="connection",
+    type=TEXT,
+    label="Headers",
+    description="JSON object of extra headers sent with every request.",
+    present=_has_headers,
+    visible=_endpoint_editable,
+)
+QUERY_PARAMETERS = RuntimeInput(
+    "queryParameters",
+    "JSON object of query parameters added to the URL (optional).",
+    field="query_parameters",
+    encode=_encode_query,
+    decode=_string_map,
+    group="connection",
+    type=TEXT,
+    label="Query Parameters",
+    description="JSON object of query parameters added to the URL.",
+    present=_has_query,
+    visible=_endpoint_editable,
+)
+TIMEOUT_SECONDS = RuntimeInput(
+    "timeoutSeconds",
+    "Whole seconds before the request is abandoned.",
+    field="timeout_seconds",
+    encode=_encode_timeout,
+    decode=_whole_number(1),
+    group="connection",
+    type=STRING,
+    label="Timeout (seconds)",
+    description="Seconds to wait for the API before the call fails.",
+    not_empty=True,
+    pattern=Pattern(r"^[1-9][0-9]*$", "Must be a whole number of seconds."),
+    required=True,
+)
+
+BINDINGS: tuple[RuntimeInput, ...] = (
+    SECRET_SOURCE,
+    SECRET_NAME,
+    SECRET_OPTIONAL,
+    AUTH_TYPE,
+    AUTH_HEADER,
+    AUTH_PREFIX,
+    PAYLOAD,
+    RESPONSE_MAPPING,
+    ERROR_MAPPING,
+    RETRY_STATUSES,
+    MAX_RETRIES,
+    RETRY_BACKOFF_MS,
+    RETRY_MAX_BACKOFF_MS,
+    ENDPOINT_URL,
+    HTTP_METHOD,
+    EXTRA_HEADERS,
+    QUERY_PARAMETERS,
+    TIMEOUT_SECONDS,
+)
+"""Everything the runtime reads from a service task, in the order the element template lists it."""
+
+PAYLOAD_FIELD = PAYLOAD.name
+"""Name of the ``camunda:field`` that carries the request payload template."""
+
+INPUTS: tuple[RuntimeInput, ...] = tuple(b for b in BINDINGS if b.binding == INPUT_PARAMETER)
+"""The ``camunda:inputParameter``s the runtime reads (the README's contract table)."""
+
+INPUT_NAMES = tuple(i.name for i in INPUTS)
+
+
+# --------------------------------------------------------------------------
+# What the runtime writes back
+# --------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class StandardVariable:
     """A process variable the runtime sets after every call."""
@@ -119,12 +686,12 @@ class StandardVariable:
     form_type: str
 
 
-STANDARD_VARIABLES: tuple[StandardVariable, ...] = (
-    StandardVariable("catalyst_responseBody", "String", "Full JSON response body", "string"),
-    StandardVariable("catalyst_statusCode", "Integer", "HTTP status code", "long"),
-    StandardVariable("catalyst_success", "Boolean", "`true` if 2xx response", "boolean"),
-    StandardVariable("catalyst_error", "String", "Error message on failure", "string"),
-)
+RESPONSE_BODY = StandardVariable("catalyst_responseBody", "String", "Full JSON response body", "string")
+STATUS_CODE = StandardVariable("catalyst_statusCode", "Integer", "HTTP status code", "long")
+SUCCESS = StandardVariable("catalyst_success", "Boolean", "`true` if 2xx response", "boolean")
+ERROR = StandardVariable("catalyst_error", "String", "Error message on failure", "string")
+
+STANDARD_VARIABLES: tuple[StandardVariable, ...] = (RESPONSE_BODY, STATUS_CODE, SUCCESS, ERROR)
 
 ERROR_CODE_VARIABLE = "catalystErrorCode"
 """Variable the example's boundary error event stores the caught BPMN error code in."""

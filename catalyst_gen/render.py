@@ -69,7 +69,7 @@ def md_code(value) -> str:
 
 @dataclass(frozen=True)
 class Property:
-    """One element-template property (see Camunda 7 element templates)."""
+    """One element-template property (see Camunda 7 element templates), as the template writes it."""
 
     binding_type: str
     binding_name: str
@@ -80,188 +80,34 @@ class Property:
     group: str | None = None
     choices: tuple[tuple[str, str], ...] = ()
     not_empty: bool = False
-    pattern: tuple[str, str] | None = None
-    editable: bool = True
+    pattern: contract.Pattern | None = None
 
 
-GROUPS = (
-    ("authentication", "Authentication"),
-    ("request", "Request"),
-    ("response", "Response Mapping"),
-    ("errors", "Error Handling"),
-    ("connection", "Connection"),
-)
-
-
-def _maybe_hidden(visible: bool, **kwargs) -> Property:
-    if not visible:
-        kwargs.update(type="Hidden", not_empty=False, pattern=None, choices=())
-    return Property(**kwargs)
+def _property(setting: contract.RuntimeInput, c: Connector) -> Property:
+    """The property of one runtime setting; a setting the user may not edit is written as Hidden."""
+    shown = setting.is_visible(c)
+    return Property(
+        binding_type=setting.binding,
+        binding_name=setting.name,
+        type=setting.type if shown else contract.HIDDEN,
+        value=setting.encode(c),
+        label=setting.label,
+        description=setting.description_for(c),
+        group=setting.group,
+        choices=setting.choices if shown else (),
+        not_empty=shown and setting.is_not_empty(c),
+        pattern=setting.pattern if shown else None,
+    )
 
 
 def template_properties(c: Connector) -> list[Property]:
-    """The element template's properties, in the order the Modeler shows them."""
-    p = [Property("property", "camunda:class", "Hidden", c.library.runtime_class)]
-    if c.auth.type != "none" or c.auth.editable:
-        p.append(
-            Property(
-                "camunda:inputParameter",
-                "secretSource",
-                "Dropdown",
-                c.auth.default_source,
-                "Secret Source",
-                "Where the runtime reads the API key: an environment variable, a Docker secret file, "
-                f"{contract.PROPERTIES_FILE}, or (development only) the value below itself.",
-                "authentication",
-                tuple((contract.SECRET_SOURCE_LABELS[s], s) for s in contract.SECRET_SOURCES),
-            )
-        )
-        p.append(
-            Property(
-                "camunda:inputParameter",
-                "secretName",
-                "String",
-                c.auth.secret_name,
-                "API Key / Secret Name",
-                f"Name of the secret (env: {contract.env_var_name(c.auth.secret_name or 'name')}, file: "
-                f"{contract.SECRETS_DIR}/{c.auth.secret_name or 'name'}); with Secret Source "
-                "'Process Variable (dev)' the API key itself.",
-                "authentication",
-                not_empty=True,
-            )
-        )
-    if c.auth.optional:
-        p.append(Property("camunda:inputParameter", "secretOptional", "Hidden", "true", group="authentication"))
-    p += [
-        _maybe_hidden(
-            c.auth.editable,
-            binding_type="camunda:inputParameter",
-            binding_name="authType",
-            type="Dropdown",
-            value=c.auth.type,
-            label="Auth Type",
-            description="How the key is sent to the API.",
-            group="authentication",
-            choices=tuple((a, a) for a in contract.AUTH_TYPES),
-        ),
-        _maybe_hidden(
-            c.auth.editable,
-            binding_type="camunda:inputParameter",
-            binding_name="authHeader",
-            type="String",
-            value=c.auth.header,
-            label="Auth Header",
-            description="Header (or query parameter for apiKeyQuery) that carries the key.",
-            group="authentication",
-        ),
-        _maybe_hidden(
-            c.auth.editable,
-            binding_type="camunda:inputParameter",
-            binding_name="authPrefix",
-            type="String",
-            value=c.auth.prefix,
-            label="Auth Prefix",
-            description="Written before the key with one space, e.g. Bearer. Empty for none.",
-            group="authentication",
-        ),
-        Property(
-            "camunda:field",
-            contract.PAYLOAD_FIELD,
-            "Text",
-            c.payload_text,
-            "Request Payload",
-            "JSON body of the request. ${name} is replaced by the process variable name, JSON-escaped.",
-            "request",
-            not_empty=c.method in ("POST", "PUT", "PATCH"),
-        ),
-        Property(
-            "camunda:inputParameter",
-            "responseMapping",
-            "Text",
-            c.response_mapping_json,
-            "Response Mapping",
-            "JSON object: process variable -> JSON path in the response (e.g. choices[0].message.content).",
-            "response",
-        ),
-        Property(
-            "camunda:inputParameter",
-            "errorMapping",
-            "Text",
-            c.error_mapping_json,
-            "Error Mapping",
-            "JSON object: HTTP status -> BPMN error code thrown to a boundary error event.",
-            "errors",
-        ),
-        Property(
-            "camunda:inputParameter", "retryStatuses", "Hidden", ",".join(map(str, c.retry.statuses)), group="errors"
-        ),
-        Property("camunda:inputParameter", "maxRetries", "Hidden", str(c.retry.max_retries), group="errors"),
-        Property("camunda:inputParameter", "retryBackoffMs", "Hidden", str(c.retry.backoff_ms), group="errors"),
-        Property("camunda:inputParameter", "retryMaxBackoffMs", "Hidden", str(c.retry.max_backoff_ms), group="errors"),
-        _maybe_hidden(
-            c.endpoint_editable,
-            binding_type="camunda:inputParameter",
-            binding_name="endpointUrl",
-            type="String",
-            value=c.endpoint_url,
-            label="Endpoint URL",
-            description="Absolute URL of the API endpoint.",
-            group="connection",
-            not_empty=True,
-            pattern=(r"^https?://\S+$", "Must be an http(s) URL."),
-        ),
-        _maybe_hidden(
-            c.endpoint_editable,
-            binding_type="camunda:inputParameter",
-            binding_name="httpMethod",
-            type="Dropdown",
-            value=c.method,
-            label="HTTP Method",
-            description="HTTP method of the request.",
-            group="connection",
-            choices=tuple((m, m) for m in contract.HTTP_METHODS),
-        ),
-    ]
-    if c.headers or c.endpoint_editable:
-        p.append(
-            _maybe_hidden(
-                c.endpoint_editable,
-                binding_type="camunda:inputParameter",
-                binding_name="extraHeaders",
-                type="Text",
-                value=json.dumps(c.headers, ensure_ascii=False),
-                label="Headers",
-                description="JSON object of extra headers sent with every request.",
-                group="connection",
-            )
-        )
-    if c.query or c.endpoint_editable:
-        p.append(
-            _maybe_hidden(
-                c.endpoint_editable,
-                binding_type="camunda:inputParameter",
-                binding_name="queryParameters",
-                type="Text",
-                value=json.dumps(c.query, ensure_ascii=False),
-                label="Query Parameters",
-                description="JSON object of query parameters added to the URL.",
-                group="connection",
-            )
-        )
-    p.append(
-        Property(
-            "camunda:inputParameter",
-            "timeoutSeconds",
-            "String",
-            str(c.timeout_seconds),
-            "Timeout (seconds)",
-            "Seconds to wait for the API before the call fails.",
-            "connection",
-            not_empty=True,
-            pattern=(r"^[1-9][0-9]*$", "Must be a whole number of seconds."),
-        )
-    )
-    return p
+    """The element template's properties, in the order the Modeler shows them.
+
+    The runtime delegate class comes first; then one property per setting of
+    the runtime contract (:data:`contract.BINDINGS`) that this connector has.
+    """
+    delegate = Property("property", "camunda:class", contract.HIDDEN, c.library.runtime_class)
+    return [delegate] + [_property(setting, c) for setting in contract.BINDINGS if setting.is_present(c)]
 
 
 class Renderer:
@@ -297,7 +143,7 @@ class Renderer:
     def logo(self, c: Connector) -> bytes:
         if c.logo.file is not None:
             return c.logo.file.read_bytes()
-        size = {1: 34, 2: 26}.get(len(c.logo.text), 20)
+        size = {1: 34, 2: 26}.get(len(c.logo.text or ""), 20)
         return self._render("logo", c=c, font_size=size).encode("utf-8")
 
     def element_template(self, c: Connector, logo: bytes) -> bytes:
@@ -309,7 +155,7 @@ class Renderer:
             c=c,
             schema_url=ELEMENT_TEMPLATES_SCHEMA,
             icon=icon,
-            groups=[g for g in GROUPS if g[0] in used],
+            groups=[g for g in contract.GROUPS if g[0] in used],
             properties=properties,
         )
         try:
@@ -330,8 +176,8 @@ class Renderer:
             diagram=example_diagram(c.error_codes),
             boundaries=[(code, boundary_id(code), boundary_flow_id(code), error_id(code)) for code in c.error_codes],
             runtime_class=c.library.runtime_class,
-            payload=next(p for p in properties if p.binding_type == "camunda:field"),
-            inputs=[p for p in properties if p.binding_type == "camunda:inputParameter"],
+            payload=next(p for p in properties if p.binding_type == contract.FIELD),
+            inputs=[p for p in properties if p.binding_type == contract.INPUT_PARAMETER],
             standard_variables=contract.STANDARD_VARIABLES,
             error_code_variable=contract.ERROR_CODE_VARIABLE,
             error_message_variable=contract.ERROR_MESSAGE_VARIABLE,

@@ -12,10 +12,10 @@ so that
   (:func:`parse_json_path` is re-exported from :mod:`catalyst_gen.jsonpath`,
   the one parser both use).
 
-Every name the JAR reads or writes comes from :mod:`catalyst_gen.contract`;
-the constants below are looked up there at import time (:func:`_input`,
-:func:`_standard`, :func:`_member`), so renaming something in the contract
-breaks this module at import instead of silently drifting.
+Every name the JAR reads or writes comes from :mod:`catalyst_gen.contract`,
+and so does the decoding of each input: :func:`read_task_config` is a loop
+over the contract's decoders plus the few rules that span several inputs, so
+the element template and this runtime cannot drift apart.
 
 The flow of one task execution::
 
@@ -56,6 +56,7 @@ from . import contract
 from .bpmn import BPMN_NS, parse_xml
 from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declared once, in bpmn.py
 from .bpmn import NS as NSMAP
+from .contract import RuntimeContractError
 from .errors import CheckError
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
@@ -63,69 +64,6 @@ from .jsonpath import resolve as _resolve_parsed_path
 log = logging.getLogger(__name__)
 
 
-class RuntimeContractError(Exception):
-    """The task or its environment breaks the runtime contract.
-
-    Raised for what would be an *incident* in Camunda (the delegate throws):
-    a missing or malformed input parameter, a secret that cannot be found, a
-    payload placeholder without a process variable.  Messages name the input,
-    source or variable at fault and where the runtime looked, never a secret.
-    """
-
-
-# --------------------------------------------------------------------------
-# Names, checked against the contract at import time
-# --------------------------------------------------------------------------
-
-
-def _member(value: str, allowed: tuple[str, ...]) -> str:
-    """Return ``value`` after checking the contract lists it (fails at import otherwise)."""
-    if value not in allowed:
-        raise ImportError(f"{value!r} is not in the runtime contract {allowed!r}")
-    return value
-
-
-def _input(name: str) -> str:
-    return _member(name, contract.INPUT_NAMES)
-
-
-def _standard(name: str) -> str:
-    return _member(name, tuple(v.name for v in contract.STANDARD_VARIABLES))
-
-
-ENDPOINT_URL = _input("endpointUrl")
-HTTP_METHOD = _input("httpMethod")
-TIMEOUT_SECONDS = _input("timeoutSeconds")
-AUTH_TYPE = _input("authType")
-AUTH_HEADER = _input("authHeader")
-AUTH_PREFIX = _input("authPrefix")
-SECRET_SOURCE = _input("secretSource")
-SECRET_NAME = _input("secretName")
-SECRET_OPTIONAL = _input("secretOptional")
-EXTRA_HEADERS = _input("extraHeaders")
-QUERY_PARAMETERS = _input("queryParameters")
-RESPONSE_MAPPING = _input("responseMapping")
-ERROR_MAPPING = _input("errorMapping")
-RETRY_STATUSES = _input("retryStatuses")
-MAX_RETRIES = _input("maxRetries")
-RETRY_BACKOFF_MS = _input("retryBackoffMs")
-RETRY_MAX_BACKOFF_MS = _input("retryMaxBackoffMs")
-
-RESPONSE_BODY = _standard("catalyst_responseBody")
-STATUS_CODE = _standard("catalyst_statusCode")
-SUCCESS = _standard("catalyst_success")
-ERROR = _standard("catalyst_error")
-
-AUTH_BEARER = _member("bearerToken", contract.AUTH_TYPES)
-AUTH_API_KEY_HEADER = _member("apiKeyHeader", contract.AUTH_TYPES)
-AUTH_BASIC = _member("basicAuth", contract.AUTH_TYPES)
-AUTH_API_KEY_QUERY = _member("apiKeyQuery", contract.AUTH_TYPES)
-AUTH_NONE = _member("none", contract.AUTH_TYPES)
-
-SOURCE_ENV = _member("env", contract.SECRET_SOURCES)
-SOURCE_FILE = _member("file", contract.SECRET_SOURCES)
-SOURCE_PROPERTIES = _member("properties", contract.SECRET_SOURCES)
-SOURCE_VARIABLE = _member("variable", contract.SECRET_SOURCES)
 
 ERROR_EXCERPT_CHARS = 200
 """How much of an error response body goes into ``catalyst_error``."""
@@ -215,6 +153,55 @@ def _payload_text(field_element: etree._Element) -> str | None:
     return string.text or ""
 
 
+def _bound_inputs(extension_elements: etree._Element) -> dict[str, str | None]:
+    """Every ``camunda:inputParameter`` of the task's own ``camunda:inputOutput``, as Camunda binds it.
+
+    An input containing ``${`` or ``#{`` is refused: Camunda would evaluate
+    it as a JUEL expression, which is exactly what the contract avoids.
+    """
+    bound: dict[str, str | None] = {}
+    for param in extension_elements.findall("camunda:inputOutput/camunda:inputParameter", NSMAP):
+        name = param.get("name") or ""
+        if name in bound:
+            raise RuntimeContractError(f"input parameter {name!r} is defined twice")
+        text = bound[name] = _bound_text(param)
+        if text and ("${" in text or "#{" in text):
+            raise RuntimeContractError(
+                f"input parameter {name!r} contains an expression; Camunda would evaluate it as JUEL"
+            )
+    return bound
+
+
+def _bound_payload(extension_elements: etree._Element) -> str | None:
+    """The payload field's text, untouched (the runtime substitutes its placeholders itself)."""
+    fields = [f for f in extension_elements.findall("camunda:field", NSMAP) if f.get("name") == contract.PAYLOAD_FIELD]
+    if len(fields) > 1:
+        raise RuntimeContractError(f"has {len(fields)} camunda:field named {contract.PAYLOAD_FIELD!r}")
+    return _payload_text(fields[0]) if fields else None
+
+
+def _check_required(bound: Mapping[str, str | None]) -> None:
+    """Required inputs are bound and non-empty (told apart, so the message says which)."""
+    for setting in contract.INPUTS:
+        if setting.required and bound.get(setting.name) is None:
+            state = "is empty" if setting.name in bound else "is missing"
+            raise RuntimeContractError(f"required input parameter {setting.name!r} {state} ({setting.meaning})")
+
+
+def _check_credentials(config: TaskConfig) -> None:
+    """The rules that span several inputs: what each auth type needs besides itself."""
+    if config.auth_type in contract.KEY_NAMED_AUTH_TYPES and not config.auth_header:
+        raise RuntimeContractError(f"authType {config.auth_type!r} needs input parameter {contract.AUTH_HEADER.name!r}")
+    if config.auth_type == "none":
+        return
+    if config.secret_source is None:
+        raise RuntimeContractError(
+            f"authType {config.auth_type!r} needs input parameter {contract.SECRET_SOURCE.name!r}"
+        )
+    if not config.secret_name:
+        raise RuntimeContractError(f"authType {config.auth_type!r} needs input parameter {contract.SECRET_NAME.name!r}")
+
+
 def read_task_config(service_task_element: etree._Element) -> TaskConfig:
     """Read and validate the payload field and input parameters of a service task.
 
@@ -223,161 +210,27 @@ def read_task_config(service_task_element: etree._Element) -> TaskConfig:
     because the runtime substitutes placeholders itself) and every
     ``camunda:inputParameter`` of the task's own ``camunda:inputOutput`` (trimmed
     text, empty -> ``None``).  Then checks the contract: required inputs present
-    and non-empty, enumerations known, numbers and JSON parse, mapping paths
-    valid.  An input containing ``${`` or ``#{`` is refused: Camunda would
-    evaluate it as a JUEL expression, which is exactly what the contract avoids.
+    and non-empty, each input decoded by its entry in :data:`contract.INPUTS`
+    (enumerations known, numbers and JSON parse, mapping paths valid), and the
+    auth settings complete for the auth type.
 
     Raises :class:`RuntimeContractError` naming the task and the input at fault.
     """
     task_id = service_task_element.get("id")
-    where = f"service task {task_id!r}" if task_id else "service task"
-
-    def fail(message: str) -> RuntimeContractError:
-        return RuntimeContractError(f"{where}: {message}")
-
-    ext = service_task_element.find("bpmn:extensionElements", NSMAP)
-    if ext is None:
-        raise fail("has no bpmn:extensionElements (not configured by a Catalyst template?)")
-
-    payload = None
-    fields = [f for f in ext.findall("camunda:field", NSMAP) if f.get("name") == contract.PAYLOAD_FIELD]
-    if len(fields) > 1:
-        raise fail(f"has {len(fields)} camunda:field named {contract.PAYLOAD_FIELD!r}")
-    if fields:
-        try:
-            payload = _payload_text(fields[0])
-        except RuntimeContractError as exc:
-            raise fail(str(exc)) from None
-
-    raw: dict[str, str | None] = {}
-    for param in ext.findall("camunda:inputOutput/camunda:inputParameter", NSMAP):
-        name = param.get("name")
-        if name in raw:
-            raise fail(f"input parameter {name!r} is defined twice")
-        try:
-            raw[name] = _bound_text(param)
-        except RuntimeContractError as exc:
-            raise fail(str(exc)) from None
-        if raw[name] and ("${" in raw[name] or "#{" in raw[name]):
-            raise fail(f"input parameter {name!r} contains an expression; Camunda would evaluate it as JUEL")
-
-    # Exceptions to "required": an empty retryStatuses means "retry nothing", and
-    # with authType none there is no secret, so no secretSource to name.
-    optional = {RETRY_STATUSES} | ({SECRET_SOURCE} if raw.get(AUTH_TYPE) == AUTH_NONE else set())
-    for spec in contract.INPUTS:
-        if spec.required and raw.get(spec.name) is None and spec.name not in optional:
-            state = "is empty" if spec.name in raw else "is missing"
-            raise fail(f"required input parameter {spec.name!r} {state} ({spec.meaning})")
-
-    def text(name: str) -> str | None:
-        return raw.get(name)
-
-    def integer(name: str, minimum: int) -> int:
-        value = text(name)
-        try:
-            number = int(value, 10)
-        except (TypeError, ValueError):
-            raise fail(f"input parameter {name!r} must be a whole number, got {value!r}") from None
-        if number < minimum:
-            raise fail(f"input parameter {name!r} must be at least {minimum}, got {number}")
-        return number
-
-    def json_object(name: str) -> dict:
-        value = text(name)
-        if value is None:
-            return {}
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise fail(f"input parameter {name!r} is not valid JSON: {exc}") from None
-        if not isinstance(parsed, dict):
-            raise fail(f"input parameter {name!r} must be a JSON object, got {type(parsed).__name__}")
-        return parsed
-
-    def choice(name: str, allowed: tuple[str, ...]) -> str:
-        value = text(name)
-        if value not in allowed:
-            raise fail(f"input parameter {name!r} must be one of {', '.join(allowed)}; got {value!r}")
-        return value
-
-    endpoint_url = text(ENDPOINT_URL)
-    parts = urlsplit(endpoint_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise fail(f"input parameter {ENDPOINT_URL!r} must be an absolute http(s) URL, got {endpoint_url!r}")
-
-    auth_type = choice(AUTH_TYPE, contract.AUTH_TYPES)
-    auth_header = text(AUTH_HEADER)
-    if auth_type in (AUTH_BEARER, AUTH_API_KEY_HEADER, AUTH_API_KEY_QUERY) and not auth_header:
-        raise fail(f"authType {auth_type!r} needs input parameter {AUTH_HEADER!r}")
-    secret_source = (
-        None
-        if auth_type == AUTH_NONE and text(SECRET_SOURCE) is None
-        else choice(SECRET_SOURCE, contract.SECRET_SOURCES)
-    )
-    secret_name = text(SECRET_NAME)
-    if auth_type != AUTH_NONE and not secret_name:
-        raise fail(f"authType {auth_type!r} needs input parameter {SECRET_NAME!r}")
-
-    def scalar_strings(name: str) -> dict[str, str]:
-        result = {}
-        for key, value in json_object(name).items():
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            elif isinstance(value, (int, float)):
-                value = json.dumps(value)
-            elif not isinstance(value, str):
-                raise fail(f"input parameter {name!r}: value of {key!r} must be a string or number")
-            result[key] = value
-        return result
-
-    response_mapping = json_object(RESPONSE_MAPPING)
-    for variable, path in response_mapping.items():
-        if not isinstance(path, str):
-            raise fail(f"{RESPONSE_MAPPING!r}: path for {variable!r} must be a string")
-        try:
-            parse_json_path(path)
-        except ValueError as exc:
-            raise fail(f"{RESPONSE_MAPPING!r}: variable {variable!r}: {exc}") from None
-
-    error_mapping: dict[int, str] = {}
-    for status, code in json_object(ERROR_MAPPING).items():
-        if not re.fullmatch(r"[1-5][0-9][0-9]", status):
-            raise fail(f"{ERROR_MAPPING!r}: key {status!r} is not an HTTP status")
-        if not isinstance(code, str) or not code:
-            raise fail(f"{ERROR_MAPPING!r}: BPMN error code for {status} must be a non-empty string")
-        error_mapping[int(status)] = code
-
-    retry_statuses = set()
-    for item in (text(RETRY_STATUSES) or "").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        if not re.fullmatch(r"[1-5][0-9][0-9]", item):
-            raise fail(f"input parameter {RETRY_STATUSES!r}: {item!r} is not an HTTP status")
-        retry_statuses.add(int(item))
-
-    return TaskConfig(
-        task_id=task_id,
-        payload=payload,
-        raw=dict(raw),
-        endpoint_url=endpoint_url,
-        http_method=choice(HTTP_METHOD, contract.HTTP_METHODS),
-        timeout_seconds=integer(TIMEOUT_SECONDS, 1),
-        auth_type=auth_type,
-        auth_header=auth_header,
-        auth_prefix=text(AUTH_PREFIX) or "",
-        secret_source=secret_source,
-        secret_name=secret_name,
-        secret_optional=choice(SECRET_OPTIONAL, ("true", "false")) == "true" if text(SECRET_OPTIONAL) else False,
-        extra_headers=scalar_strings(EXTRA_HEADERS),
-        query_parameters=scalar_strings(QUERY_PARAMETERS),
-        response_mapping=dict(response_mapping),
-        error_mapping=error_mapping,
-        retry_statuses=frozenset(retry_statuses),
-        max_retries=integer(MAX_RETRIES, 0),
-        retry_backoff_ms=integer(RETRY_BACKOFF_MS, 0),
-        retry_max_backoff_ms=integer(RETRY_MAX_BACKOFF_MS, 0),
-    )
+    try:
+        ext = service_task_element.find("bpmn:extensionElements", NSMAP)
+        if ext is None:
+            raise RuntimeContractError("has no bpmn:extensionElements (not configured by a Catalyst template?)")
+        payload = contract.PAYLOAD.read(_bound_payload(ext))
+        bound = _bound_inputs(ext)
+        _check_required(bound)
+        decoded = {setting.field: setting.read(bound.get(setting.name)) for setting in contract.INPUTS}
+        config = TaskConfig(task_id=task_id, payload=payload, raw=bound, **decoded)
+        _check_credentials(config)
+    except RuntimeContractError as exc:
+        where = f"service task {task_id!r}" if task_id else "service task"
+        raise RuntimeContractError(f"{where}: {exc}") from None
+    return config
 
 
 # --------------------------------------------------------------------------
@@ -455,6 +308,35 @@ def _unescape_properties(text: str) -> str:
     return "".join(out).encode("utf-16", "surrogatepass").decode("utf-16")
 
 
+def _read_secret_file(secrets_dir: Path, name: str) -> tuple[str | None, str]:
+    """The ``file`` source: ``<secrets_dir>/<name>`` without trailing whitespace; (secret, where it looked)."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        raise RuntimeContractError(f"secret source 'file': secretName {name!r} is not a plain file name")
+    path = secrets_dir / name
+    try:
+        return path.read_text(encoding="utf-8").rstrip(), f"file {path}"
+    except FileNotFoundError:
+        return None, f"file {path}"
+    except OSError as exc:
+        raise RuntimeContractError(f"secret source 'file': cannot read {path}: {exc.strerror}") from None
+
+
+def _read_secret_property(path: Path, name: str) -> tuple[str | None, str]:
+    """The ``properties`` source: key ``name`` of a Java properties file; (secret, where it looked)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RuntimeContractError(f"secret source 'properties': {path} does not exist") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # java.util.Properties.load(InputStream) reads ISO-8859-1
+        text = data.decode("iso-8859-1")
+    try:
+        return load_java_properties(text).get(name), f"key {name!r} in {path}"
+    except ValueError as exc:
+        raise RuntimeContractError(f"secret source 'properties': {path} is malformed: {exc}") from None
+
+
 def resolve_secret(
     config: TaskConfig,
     *,
@@ -478,42 +360,21 @@ def resolve_secret(
     A missing or empty secret raises :class:`RuntimeContractError` naming the
     source and where it looked, never a value.
     """
-    if config.auth_type == AUTH_NONE:
+    if config.auth_type == "none":
         return None
     name = config.secret_name or ""
     source = config.secret_source
-    if source == SOURCE_VARIABLE:
-        secret = name
-        where = f"input parameter {SECRET_NAME!r}"
-    elif source == SOURCE_ENV:
-        where = f"environment variable {contract.env_var_name(name)}"
-        secret = environ.get(contract.env_var_name(name))
-    elif source == SOURCE_FILE:
-        if not name or name in (".", "..") or "/" in name or "\\" in name:
-            raise RuntimeContractError(f"secret source 'file': secretName {name!r} is not a plain file name")
-        path = Path(secrets_dir) / name
-        where = f"file {path}"
-        try:
-            secret = path.read_text(encoding="utf-8").rstrip()
-        except FileNotFoundError:
-            secret = None
-        except OSError as exc:
-            raise RuntimeContractError(f"secret source 'file': cannot read {path}: {exc.strerror}") from None
-    elif source == SOURCE_PROPERTIES:
+    secret: str | None
+    if source == "variable":
+        secret, where = name, f"input parameter {contract.SECRET_NAME.name!r}"
+    elif source == "env":
+        variable = contract.env_var_name(name)
+        secret, where = environ.get(variable), f"environment variable {variable}"
+    elif source == "file":
+        secret, where = _read_secret_file(Path(secrets_dir), name)
+    elif source == "properties":
         path = Path(properties_path) if properties_path is not None else Path.cwd() / contract.PROPERTIES_FILE
-        where = f"key {name!r} in {path}"
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise RuntimeContractError(f"secret source 'properties': {path} does not exist") from None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:  # java.util.Properties.load(InputStream) reads ISO-8859-1
-            text = data.decode("iso-8859-1")
-        try:
-            secret = load_java_properties(text).get(name)
-        except ValueError as exc:
-            raise RuntimeContractError(f"secret source 'properties': {path} is malformed: {exc}") from None
+        secret, where = _read_secret_property(path, name)
     else:  # read_task_config already refuses unknown sources
         raise RuntimeContractError(f"unknown secret source {source!r}")
     if not secret:
@@ -615,7 +476,7 @@ class Outcome:
 
     @property
     def success(self) -> bool:
-        return bool(self.variables.get(SUCCESS))
+        return bool(self.variables.get(contract.SUCCESS.name))
 
 
 def _target_url(endpoint_url: str, base_url: str | None) -> str:
@@ -661,7 +522,7 @@ def _secret_fragments(config: TaskConfig, secret: str | None) -> list[str]:
     if not secret:
         return []
     fragments = [secret]
-    if config.auth_type == AUTH_BASIC:
+    if config.auth_type == "basicAuth":
         fragments.append(base64.b64encode(secret.encode()).decode())
         password = secret.partition(":")[2]
         if len(password) >= 4:
@@ -682,6 +543,124 @@ def _redact(value: Any, fragments: list[str]) -> Any:
     if isinstance(value, dict):
         return {_redact(k, fragments): _redact(v, fragments) for k, v in value.items()}
     return value
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One HTTP request as configured, ready to be sent (and sent again on a retry)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    params: dict[str, str]
+    body: bytes | None
+    auth: httpx.Auth | None
+    timeout_seconds: int
+
+
+def _send_key_in_header(config: TaskConfig, secret: str, headers: dict[str, str], params: dict[str, str]) -> None:
+    name = config.auth_header or ""
+    for existing in [h for h in headers if h.lower() == name.lower()]:
+        del headers[existing]
+    headers[name] = f"{config.auth_prefix} {secret}" if config.auth_prefix else secret
+
+
+def _send_basic_auth(config: TaskConfig, secret: str, headers: dict[str, str], params: dict[str, str]) -> httpx.Auth:
+    user, colon, password = secret.partition(":")
+    if not colon:
+        raise RuntimeContractError("authType 'basicAuth' needs a secret of the form user:password")
+    return httpx.BasicAuth(user, password)
+
+
+def _send_key_in_query(config: TaskConfig, secret: str, headers: dict[str, str], params: dict[str, str]) -> None:
+    params[config.auth_header or ""] = secret
+
+
+def _send_no_key(config: TaskConfig, secret: str, headers: dict[str, str], params: dict[str, str]) -> None:
+    pass
+
+
+SendKey = Callable[[TaskConfig, str, dict[str, str], dict[str, str]], httpx.Auth | None]
+
+SEND_KEY: dict[str, SendKey] = {
+    "bearerToken": _send_key_in_header,
+    "apiKeyHeader": _send_key_in_header,
+    "basicAuth": _send_basic_auth,
+    "apiKeyQuery": _send_key_in_query,
+    "none": _send_no_key,
+}
+"""How each of :data:`contract.AUTH_TYPES` sends the key: into the headers or the query, or as an ``httpx.Auth``."""
+
+
+def _credentials(
+    config: TaskConfig, secret: str | None, headers: dict[str, str], params: dict[str, str]
+) -> httpx.Auth | None:
+    """Put the key where ``authType`` says (auth wins a clash with ``extraHeaders``)."""
+    if config.auth_type != "none" and not secret and not config.secret_optional:
+        raise RuntimeContractError(f"authType {config.auth_type!r} needs a secret")
+    if not secret:
+        return None  # authType none, or an optional secret that is not configured
+    return SEND_KEY[config.auth_type](config, secret, headers, params)
+
+
+def _build_request(
+    config: TaskConfig, variables: Mapping[str, Any], secret: str | None, base_url: str | None
+) -> _Request:
+    """Substitute the payload, add headers, query and credentials, and aim at ``base_url`` if given."""
+    # An empty payload (a GET, or a user who cleared the field) means no body at all.
+    has_body = config.payload is not None and config.payload.strip() != ""
+    body = substitute_placeholders(config.payload or "", variables) if has_body else None
+    headers = dict(config.extra_headers)
+    params = dict(config.query_parameters)
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    auth = _credentials(config, secret, headers, params)
+    return _Request(
+        method=config.http_method,
+        url=_target_url(config.endpoint_url, base_url),
+        headers=headers,
+        params=params,
+        body=body.encode("utf-8") if body is not None else None,
+        auth=auth,
+        timeout_seconds=config.timeout_seconds,
+    )
+
+
+def _send_with_retries(
+    http: httpx.Client,
+    config: TaskConfig,
+    request: _Request,
+    fragments: list[str],
+    sleep: Callable[[float], Any],
+) -> Outcome:
+    """Send, sleep and resend while the status is retryable, then turn the last answer into an outcome."""
+    outcome = Outcome(variables={})
+    while True:
+        outcome.attempts += 1
+        log.debug("%s %s (attempt %d)", request.method, urlsplit(request.url).path, outcome.attempts)
+        try:
+            response = http.request(
+                request.method,
+                request.url,
+                params=request.params or None,
+                headers=request.headers,
+                content=request.body,
+                auth=request.auth,
+                timeout=httpx.Timeout(request.timeout_seconds),
+                follow_redirects=False,
+            )
+        except httpx.TimeoutException as exc:
+            message = f"Request timed out after {request.timeout_seconds} s ({type(exc).__name__})"
+            return _finish_transport_error(outcome, config, message, fragments)
+        except httpx.TransportError as exc:
+            return _finish_transport_error(outcome, config, f"{type(exc).__name__}: {exc}", fragments)
+        retries_done = outcome.attempts - 1
+        if response.status_code not in config.retry_statuses or retries_done >= config.max_retries:
+            return _finish_response(outcome, config, response, fragments)
+        delay = _retry_delay(config, response, retries_done)
+        log.debug("status %d is retryable; sleeping %.3f s", response.status_code, delay)
+        outcome.delays.append(delay)
+        sleep(delay)
 
 
 def execute(
@@ -716,77 +695,21 @@ def execute(
     Raises :class:`RuntimeContractError` for configuration faults (a missing
     placeholder variable, a basicAuth secret without ``:``).
     """
-    # An empty payload (a GET, or a user who cleared the field) means no body at all.
-    has_body = config.payload is not None and config.payload.strip() != ""
-    body = substitute_placeholders(config.payload, variables) if has_body else None
-
-    headers = dict(config.extra_headers)
-    params = dict(config.query_parameters)
-    auth = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    if config.auth_type != AUTH_NONE and not secret and not config.secret_optional:
-        raise RuntimeContractError(f"authType {config.auth_type!r} needs a secret")
-    if not secret:
-        pass  # authType none, or an optional secret that is not configured
-    elif config.auth_type in (AUTH_BEARER, AUTH_API_KEY_HEADER):
-        for existing in [h for h in headers if h.lower() == config.auth_header.lower()]:
-            del headers[existing]
-        headers[config.auth_header] = f"{config.auth_prefix} {secret}" if config.auth_prefix else secret
-    elif config.auth_type == AUTH_BASIC:
-        user, colon, password = secret.partition(":")
-        if not colon:
-            raise RuntimeContractError("authType 'basicAuth' needs a secret of the form user:password")
-        auth = httpx.BasicAuth(user, password)
-    elif config.auth_type == AUTH_API_KEY_QUERY:
-        params[config.auth_header] = secret
-
-    url = _target_url(config.endpoint_url, base_url)
+    request = _build_request(config, variables, secret, base_url)
     fragments = _secret_fragments(config, secret)
-    outcome = Outcome(variables={})
-
-    own_client = not isinstance(client, httpx.Client)
-    http = httpx.Client(transport=client) if own_client else client
-    try:
-        attempt = 0
-        while True:
-            outcome.attempts += 1
-            log.debug("%s %s (attempt %d)", config.http_method, urlsplit(url).path, outcome.attempts)
-            try:
-                response = http.request(
-                    config.http_method,
-                    url,
-                    params=params or None,
-                    headers=headers,
-                    content=body.encode("utf-8") if body is not None else None,
-                    auth=auth,
-                    timeout=httpx.Timeout(config.timeout_seconds),
-                    follow_redirects=False,
-                )
-            except httpx.TimeoutException as exc:
-                return _finish_transport_error(
-                    outcome,
-                    config,
-                    f"Request timed out after {config.timeout_seconds} s ({type(exc).__name__})",
-                    fragments,
-                )
-            except httpx.TransportError as exc:
-                return _finish_transport_error(outcome, config, f"{type(exc).__name__}: {exc}", fragments)
-            if response.status_code in config.retry_statuses and attempt < config.max_retries:
-                delay = _retry_delay(config, response, attempt)
-                log.debug("status %d is retryable; sleeping %.3f s", response.status_code, delay)
-                outcome.delays.append(delay)
-                sleep(delay)
-                attempt += 1
-                continue
-            return _finish_response(outcome, config, response, fragments)
-    finally:
-        if own_client:
-            http.close()
+    if isinstance(client, httpx.Client):
+        return _send_with_retries(client, config, request, fragments, sleep)
+    with httpx.Client(transport=client) as http:
+        return _send_with_retries(http, config, request, fragments, sleep)
 
 
 def _standard_variables(body: str | None, status: int | None, success: bool, error: str | None) -> dict[str, Any]:
-    return {RESPONSE_BODY: body, STATUS_CODE: status, SUCCESS: success, ERROR: error}
+    return {
+        contract.RESPONSE_BODY.name: body,
+        contract.STATUS_CODE.name: status,
+        contract.SUCCESS.name: success,
+        contract.ERROR.name: error,
+    }
 
 
 def _finish_transport_error(outcome: Outcome, config: TaskConfig, message: str, fragments: list[str]) -> Outcome:
@@ -810,7 +733,9 @@ def _finish_response(outcome: Outcome, config: TaskConfig, response: httpx.Respo
             variables[variable] = resolve_json_path(document, path)
     outcome.variables = _redact(variables, fragments)
     if status in config.error_mapping:
-        outcome.bpmn_error = BpmnError(config.error_mapping[status], outcome.variables[ERROR] or f"HTTP {status}")
+        outcome.bpmn_error = BpmnError(
+            config.error_mapping[status], outcome.variables[contract.ERROR.name] or f"HTTP {status}"
+        )
     log.debug("final status %d after %d attempt(s)", status, outcome.attempts)
     return outcome
 
@@ -829,7 +754,7 @@ def find_connector_tasks(root: etree._Element) -> list[etree._Element]:
             for p in task.findall("bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NSMAP)
         }
         fields = {f.get("name") for f in task.findall("bpmn:extensionElements/camunda:field", NSMAP)}
-        if contract.PAYLOAD_FIELD in fields or ENDPOINT_URL in names:
+        if contract.PAYLOAD_FIELD in fields or contract.ENDPOINT_URL.name in names:
             tasks.append(task)
     return tasks
 

@@ -411,8 +411,12 @@ def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_pro
             8,
             "stop",
         )
-    assert data[rt.SUCCESS] is True and data[rt.STATUS_CODE] == 200 and data[rt.ERROR] is None
-    assert json.loads(data[rt.RESPONSE_BODY]) == reply
+    assert (
+        data[contract.SUCCESS.name] is True
+        and data[contract.STATUS_CODE.name] == 200
+        and data[contract.ERROR.name] is None
+    )
+    assert json.loads(data[contract.RESPONSE_BODY.name]) == reply
     assert contract.ERROR_CODE_VARIABLE not in data
     assert _connector_state(run) == TaskState.COMPLETED
 
@@ -421,7 +425,7 @@ def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_pro
     assert request.path.split("?")[0] == urlsplit(run.config.endpoint_url).path
     user_contents = [m["content"] for m in request.json["messages"] if m.get("role") == "user"]
     assert USER_MESSAGE in user_contents
-    if run.config.auth_type in (rt.AUTH_BEARER, rt.AUTH_API_KEY_HEADER):
+    if run.config.auth_type in ("bearerToken", "apiKeyHeader"):
         prefix = f"{run.config.auth_prefix} " if run.config.auth_prefix else ""
         assert request.headers[run.config.auth_header.lower()] == prefix + SECRET
     assert SECRET not in json.dumps(data, default=str)
@@ -436,8 +440,8 @@ def _expect_caught(run: Run, status: int, code: str) -> None:
     data = run.review_data
     assert data[contract.ERROR_CODE_VARIABLE] == code
     assert data[contract.ERROR_MESSAGE_VARIABLE].startswith(f"HTTP {status}")
-    assert data[rt.SUCCESS] is False and data[rt.STATUS_CODE] == status
-    assert data[rt.ERROR] == data[contract.ERROR_MESSAGE_VARIABLE]
+    assert data[contract.SUCCESS.name] is False and data[contract.STATUS_CODE.name] == status
+    assert data[contract.ERROR.name] == data[contract.ERROR_MESSAGE_VARIABLE]
     assert _connector_state(run) == TaskState.CANCELLED  # interrupted by the boundary event
     assert SECRET not in json.dumps(data, default=str)
 
@@ -475,7 +479,7 @@ def test_rate_limited_twice_then_success_backs_off(variant, path, fake_provider,
     expected = [min(config.retry_backoff_ms * 2**i, config.retry_max_backoff_ms) / 1000 for i in range(2)]
     assert run.engine.sleeps == expected
     assert len(fake_provider.requests) == 3
-    assert run.review_data[rt.SUCCESS] is True and run.review_data[rt.STATUS_CODE] == 200
+    assert run.review_data[contract.SUCCESS.name] is True and run.review_data[contract.STATUS_CODE.name] == 200
     assert contract.ERROR_CODE_VARIABLE not in run.review_data
     if path.parent.name == "together-ai":
         assert run.engine.sleeps == [1.0, 2.0] and run.review_data["aiReply"] == "after the wait"
@@ -516,8 +520,8 @@ def test_unmapped_server_error_completes_the_task(variant, path, fake_provider, 
     fake_provider.enqueue(status, error_body("internal error", type_="server_error"))
     run = run_example(variant, path, fake_provider, tmp_path)
     data = run.review_data
-    assert data[rt.SUCCESS] is False and data[rt.STATUS_CODE] == status
-    assert data[rt.ERROR].startswith(f"HTTP {status}: ") and "internal error" in data[rt.ERROR]
+    assert data[contract.SUCCESS.name] is False and data[contract.STATUS_CODE.name] == status
+    assert data[contract.ERROR.name].startswith(f"HTTP {status}: ") and "internal error" in data[contract.ERROR.name]
     assert len(fake_provider.requests) == 1 and run.engine.sleeps == []
     if path.parent.name == "together-ai":
         assert status == 500

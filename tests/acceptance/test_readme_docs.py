@@ -27,5 +27,6 @@ def test_readme_build_command_builds_together_ai():
 
 def test_contract_table_lists_every_input_the_runtime_reads():
     table = re.search(r"\| Input parameter \| Meaning \|\n\|[-|]+\|\n((?:\|.*\n)+)", README).group(1)
-    names = re.findall(r"^\| `(\w+)` \|", table, re.M)
-    assert names == list(contract.INPUT_NAMES)
+    rows = re.findall(r"^\| `(\w+)` \| (.*) \|$", table, re.M)
+    assert [name for name, _ in rows] == list(contract.INPUT_NAMES)
+    assert dict(rows) == {i.name: i.meaning for i in contract.INPUTS}

@@ -2,7 +2,7 @@
 
 Requests go over real loopback HTTP to ``tests/fake_provider.py``; retries use
 a recording ``sleep`` so no test waits for a backoff.  Input names are taken
-from the runtime's contract-checked constants, never retyped.
+from the contract table (``contract.AUTH_TYPE.name``), never retyped.
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ PAYLOAD = (
 )
 
 TOGETHER_INPUTS = {
-    rt.ENDPOINT_URL: "https://api.together.xyz/v1/chat/completions",
-    rt.HTTP_METHOD: "POST",
-    rt.TIMEOUT_SECONDS: "60",
-    rt.AUTH_TYPE: "bearerToken",
-    rt.AUTH_HEADER: "Authorization",
-    rt.AUTH_PREFIX: "Bearer",
-    rt.SECRET_SOURCE: "env",
-    rt.SECRET_NAME: "together_api_key",
-    rt.RESPONSE_MAPPING: json.dumps(
+    contract.ENDPOINT_URL.name: "https://api.together.xyz/v1/chat/completions",
+    contract.HTTP_METHOD.name: "POST",
+    contract.TIMEOUT_SECONDS.name: "60",
+    contract.AUTH_TYPE.name: "bearerToken",
+    contract.AUTH_HEADER.name: "Authorization",
+    contract.AUTH_PREFIX.name: "Bearer",
+    contract.SECRET_SOURCE.name: "env",
+    contract.SECRET_NAME.name: "together_api_key",
+    contract.RESPONSE_MAPPING.name: json.dumps(
         {
             "aiReply": "choices[0].message.content",
             "modelUsed": "model",
@@ -46,11 +46,11 @@ TOGETHER_INPUTS = {
             "finishReason": "choices[0].finish_reason",
         }
     ),
-    rt.ERROR_MAPPING: json.dumps({"401": "AUTH_FAILED", "429": "RATE_LIMITED", "400": "INVALID_REQUEST"}),
-    rt.RETRY_STATUSES: "429",
-    rt.MAX_RETRIES: "3",
-    rt.RETRY_BACKOFF_MS: "1000",
-    rt.RETRY_MAX_BACKOFF_MS: "30000",
+    contract.ERROR_MAPPING.name: json.dumps({"401": "AUTH_FAILED", "429": "RATE_LIMITED", "400": "INVALID_REQUEST"}),
+    contract.RETRY_STATUSES.name: "429",
+    contract.MAX_RETRIES.name: "3",
+    contract.RETRY_BACKOFF_MS.name: "1000",
+    contract.RETRY_MAX_BACKOFF_MS.name: "30000",
 }
 
 VARIABLES = {"userMessage": "Hello", "maxTokens": 64}
@@ -111,9 +111,9 @@ def test_reads_payload_untouched_and_parses_inputs():
 
 
 def test_input_text_is_trimmed_and_empty_means_null_like_camunda():
-    cfg = config(**{rt.TIMEOUT_SECONDS: "\n   30  \n", rt.AUTH_PREFIX: "   "})
+    cfg = config(**{contract.TIMEOUT_SECONDS.name: "\n   30  \n", contract.AUTH_PREFIX.name: "   "})
     assert cfg.timeout_seconds == 30
-    assert cfg.raw[rt.AUTH_PREFIX] is None and cfg.auth_prefix == ""
+    assert cfg.raw[contract.AUTH_PREFIX.name] is None and cfg.auth_prefix == ""
 
 
 @pytest.mark.parametrize("name", [i.name for i in contract.INPUTS if i.required and i.name != "retryStatuses"])
@@ -125,28 +125,28 @@ def test_every_required_input_is_checked(name):
 
 
 def test_empty_retry_statuses_means_no_retries():
-    assert config(**{rt.RETRY_STATUSES: ""}).retry_statuses == frozenset()
-    assert config(**{rt.RETRY_STATUSES: "429, 503"}).retry_statuses == {429, 503}
+    assert config(**{contract.RETRY_STATUSES.name: ""}).retry_statuses == frozenset()
+    assert config(**{contract.RETRY_STATUSES.name: "429, 503"}).retry_statuses == {429, 503}
 
 
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({rt.MAX_RETRIES: "three"}, r"'maxRetries' must be a whole number"),
-        ({rt.TIMEOUT_SECONDS: "1.5"}, r"'timeoutSeconds' must be a whole number"),
-        ({rt.RETRY_BACKOFF_MS: "-1"}, r"'retryBackoffMs' must be at least 0"),
-        ({rt.RETRY_STATUSES: "429,abc"}, r"'abc' is not an HTTP status"),
-        ({rt.RESPONSE_MAPPING: "{not json"}, r"'responseMapping' is not valid JSON"),
-        ({rt.RESPONSE_MAPPING: "[1]"}, r"'responseMapping' must be a JSON object"),
-        ({rt.RESPONSE_MAPPING: '{"x": "a..b"}'}, r"variable 'x'.*position"),
-        ({rt.ERROR_MAPPING: '{"4xx": "E"}'}, r"'4xx' is not an HTTP status"),
-        ({rt.EXTRA_HEADERS: '{"X": {"nested": 1}}'}, r"'extraHeaders'.*string or number"),
-        ({rt.HTTP_METHOD: "FETCH"}, r"'httpMethod' must be one of GET, POST"),
-        ({rt.AUTH_TYPE: "oauth"}, r"'authType' must be one of"),
-        ({rt.SECRET_SOURCE: "vault"}, r"'secretSource' must be one of"),
-        ({rt.ENDPOINT_URL: "api.together.xyz/v1"}, r"absolute http\(s\) URL"),
-        ({rt.AUTH_HEADER: ...}, r"needs input parameter 'authHeader'"),
-        ({rt.EXTRA_HEADERS: '{"X-Model": "${model}"}'}, r"'extraHeaders' contains an expression"),
+        ({contract.MAX_RETRIES.name: "three"}, r"'maxRetries' must be a whole number"),
+        ({contract.TIMEOUT_SECONDS.name: "1.5"}, r"'timeoutSeconds' must be a whole number"),
+        ({contract.RETRY_BACKOFF_MS.name: "-1"}, r"'retryBackoffMs' must be at least 0"),
+        ({contract.RETRY_STATUSES.name: "429,abc"}, r"'abc' is not an HTTP status"),
+        ({contract.RESPONSE_MAPPING.name: "{not json"}, r"'responseMapping' is not valid JSON"),
+        ({contract.RESPONSE_MAPPING.name: "[1]"}, r"'responseMapping' must be a JSON object"),
+        ({contract.RESPONSE_MAPPING.name: '{"x": "a..b"}'}, r"variable 'x'.*position"),
+        ({contract.ERROR_MAPPING.name: '{"4xx": "E"}'}, r"'4xx' is not an HTTP status"),
+        ({contract.EXTRA_HEADERS.name: '{"X": {"nested": 1}}'}, r"'extraHeaders'.*string or number"),
+        ({contract.HTTP_METHOD.name: "FETCH"}, r"'httpMethod' must be one of GET, POST"),
+        ({contract.AUTH_TYPE.name: "oauth"}, r"'authType' must be one of"),
+        ({contract.SECRET_SOURCE.name: "vault"}, r"'secretSource' must be one of"),
+        ({contract.ENDPOINT_URL.name: "api.together.xyz/v1"}, r"absolute http\(s\) URL"),
+        ({contract.AUTH_HEADER.name: ...}, r"needs input parameter 'authHeader'"),
+        ({contract.EXTRA_HEADERS.name: '{"X-Model": "${model}"}'}, r"'extraHeaders' contains an expression"),
     ],
 )
 def test_invalid_inputs_are_refused_with_a_clear_message(overrides, message):
@@ -185,7 +185,13 @@ def test_bearer_token_header_with_prefix(fake_provider):
 
 
 def test_api_key_header_without_prefix_sends_the_bare_key(fake_provider):
-    cfg = config(**{rt.AUTH_TYPE: "apiKeyHeader", rt.AUTH_HEADER: "X-Api-Key", rt.AUTH_PREFIX: ""})
+    cfg = config(
+        **{
+            contract.AUTH_TYPE.name: "apiKeyHeader",
+            contract.AUTH_HEADER.name: "X-Api-Key",
+            contract.AUTH_PREFIX.name: "",
+        }
+    )
     run(fake_provider, cfg)
     headers = fake_provider.requests[0].headers
     assert headers["x-api-key"] == SECRET
@@ -193,20 +199,28 @@ def test_api_key_header_without_prefix_sends_the_bare_key(fake_provider):
 
 
 def test_api_key_header_with_custom_prefix(fake_provider):
-    cfg = config(**{rt.AUTH_TYPE: "apiKeyHeader", rt.AUTH_HEADER: "Authorization", rt.AUTH_PREFIX: "Token"})
+    cfg = config(
+        **{
+            contract.AUTH_TYPE.name: "apiKeyHeader",
+            contract.AUTH_HEADER.name: "Authorization",
+            contract.AUTH_PREFIX.name: "Token",
+        }
+    )
     run(fake_provider, cfg)
     assert fake_provider.requests[0].headers["authorization"] == f"Token {SECRET}"
 
 
 def test_basic_auth_sends_user_and_password(fake_provider):
-    cfg = config(**{rt.AUTH_TYPE: "basicAuth", rt.AUTH_HEADER: None, rt.AUTH_PREFIX: None})
+    cfg = config(
+        **{contract.AUTH_TYPE.name: "basicAuth", contract.AUTH_HEADER.name: None, contract.AUTH_PREFIX.name: None}
+    )
     run(fake_provider, cfg, secret="alice:s3cr3t:with-colon")
     expected = base64.b64encode(b"alice:s3cr3t:with-colon").decode()
     assert fake_provider.requests[0].headers["authorization"] == f"Basic {expected}"
 
 
 def test_basic_auth_secret_without_colon_is_a_contract_error(fake_provider):
-    cfg = config(**{rt.AUTH_TYPE: "basicAuth"})
+    cfg = config(**{contract.AUTH_TYPE.name: "basicAuth"})
     with pytest.raises(RuntimeContractError, match="user:password") as info:
         run(fake_provider, cfg, secret="no-colon-here")
     assert "no-colon-here" not in str(info.value)
@@ -216,11 +230,11 @@ def test_basic_auth_secret_without_colon_is_a_contract_error(fake_provider):
 def test_api_key_query_parameter_and_extra_headers_and_query_parameters(fake_provider):
     cfg = config(
         **{
-            rt.AUTH_TYPE: "apiKeyQuery",
-            rt.AUTH_HEADER: "key",
-            rt.AUTH_PREFIX: None,
-            rt.EXTRA_HEADERS: '{"X-Client": "catalyst", "Authorization": "overridden?"}',
-            rt.QUERY_PARAMETERS: '{"alt": "json", "n": 2, "stream": false}',
+            contract.AUTH_TYPE.name: "apiKeyQuery",
+            contract.AUTH_HEADER.name: "key",
+            contract.AUTH_PREFIX.name: None,
+            contract.EXTRA_HEADERS.name: '{"X-Client": "catalyst", "Authorization": "overridden?"}',
+            contract.QUERY_PARAMETERS.name: '{"alt": "json", "n": 2, "stream": false}',
         }
     )
     run(fake_provider, cfg)
@@ -233,7 +247,14 @@ def test_api_key_query_parameter_and_extra_headers_and_query_parameters(fake_pro
 
 
 def test_auth_type_none_sends_no_credentials_and_needs_no_secret(fake_provider):
-    cfg = config(**{rt.AUTH_TYPE: "none", rt.SECRET_SOURCE: ..., rt.SECRET_NAME: ..., rt.AUTH_HEADER: None})
+    cfg = config(
+        **{
+            contract.AUTH_TYPE.name: "none",
+            contract.SECRET_SOURCE.name: ...,
+            contract.SECRET_NAME.name: ...,
+            contract.AUTH_HEADER.name: None,
+        }
+    )
     assert cfg.secret_source is None  # no secret, so secretSource may be left out
     assert rt.resolve_secret(cfg, environ={}) is None
     outcome = run(fake_provider, cfg, secret=None)
@@ -264,14 +285,14 @@ def test_secret_from_env_uses_the_contract_variable_name():
 
 def test_secret_from_file_strips_the_trailing_newline(tmp_path):
     (tmp_path / "together_api_key").write_text(SECRET + " \n")
-    cfg = config(**{rt.SECRET_SOURCE: "file"})
+    cfg = config(**{contract.SECRET_SOURCE.name: "file"})
     assert rt.resolve_secret(cfg, environ={}, secrets_dir=tmp_path) == SECRET
     with pytest.raises(RuntimeContractError, match=re.escape(str(tmp_path / "elsewhere" / "together_api_key"))):
         rt.resolve_secret(cfg, environ={}, secrets_dir=tmp_path / "elsewhere")
 
 
 def test_secret_file_name_cannot_escape_the_secrets_dir(tmp_path):
-    cfg = config(**{rt.SECRET_SOURCE: "file", rt.SECRET_NAME: "../etc/passwd"})
+    cfg = config(**{contract.SECRET_SOURCE.name: "file", contract.SECRET_NAME.name: "../etc/passwd"})
     with pytest.raises(RuntimeContractError, match="plain file name"):
         rt.resolve_secret(cfg, environ={}, secrets_dir=tmp_path)
 
@@ -283,11 +304,11 @@ def test_secret_from_properties_file(tmp_path):
         f"  together_api_key : {SECRET}\n"
         "with\\ space=a\\tb\\u00e9\\\n    continued\n"
     )
-    cfg = config(**{rt.SECRET_SOURCE: "properties"})
+    cfg = config(**{contract.SECRET_SOURCE.name: "properties"})
     assert rt.resolve_secret(cfg, environ={}, properties_path=props) == SECRET
-    other = config(**{rt.SECRET_SOURCE: "properties", rt.SECRET_NAME: "with space"})
+    other = config(**{contract.SECRET_SOURCE.name: "properties", contract.SECRET_NAME.name: "with space"})
     assert rt.resolve_secret(other, environ={}, properties_path=props) == "a\tbécontinued"
-    missing = config(**{rt.SECRET_SOURCE: "properties", rt.SECRET_NAME: "absent"})
+    missing = config(**{contract.SECRET_SOURCE.name: "properties", contract.SECRET_NAME.name: "absent"})
     with pytest.raises(RuntimeContractError, match=rf"key 'absent' in {re.escape(str(props))}"):
         rt.resolve_secret(missing, environ={}, properties_path=props)
 
@@ -295,10 +316,10 @@ def test_secret_from_properties_file(tmp_path):
 def test_properties_default_path_is_in_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / contract.PROPERTIES_FILE).write_text(f"together_api_key={SECRET}\n")
-    assert rt.resolve_secret(config(**{rt.SECRET_SOURCE: "properties"}), environ={}) == SECRET
+    assert rt.resolve_secret(config(**{contract.SECRET_SOURCE.name: "properties"}), environ={}) == SECRET
     (tmp_path / contract.PROPERTIES_FILE).unlink()
     with pytest.raises(RuntimeContractError, match="does not exist"):
-        rt.resolve_secret(config(**{rt.SECRET_SOURCE: "properties"}), environ={})
+        rt.resolve_secret(config(**{contract.SECRET_SOURCE.name: "properties"}), environ={})
 
 
 @pytest.mark.parametrize(
@@ -323,7 +344,7 @@ def test_java_properties_parser_refuses_a_malformed_unicode_escape():
 
 
 def test_secret_from_variable_is_the_literal_name():
-    cfg = config(**{rt.SECRET_SOURCE: "variable", rt.SECRET_NAME: "dev-key-123"})
+    cfg = config(**{contract.SECRET_SOURCE.name: "variable", contract.SECRET_NAME.name: "dev-key-123"})
     assert rt.resolve_secret(cfg, environ={}) == "dev-key-123"
 
 
@@ -387,8 +408,8 @@ def test_success_sets_standard_and_mapped_variables(fake_provider):
     )
     outcome = run(fake_provider)
     v = outcome.variables
-    assert v[rt.SUCCESS] is True and v[rt.STATUS_CODE] == 200 and v[rt.ERROR] is None
-    assert json.loads(v[rt.RESPONSE_BODY])["id"] == "fake-chatcmpl-0001"
+    assert v[contract.SUCCESS.name] is True and v[contract.STATUS_CODE.name] == 200 and v[contract.ERROR.name] is None
+    assert json.loads(v[contract.RESPONSE_BODY.name])["id"] == "fake-chatcmpl-0001"
     assert (v["aiReply"], v["modelUsed"], v["promptTokens"], v["completionTokens"], v["finishReason"]) == (
         "Hi there",
         "m-1",
@@ -409,7 +430,7 @@ def test_absent_mapping_path_sets_null(fake_provider):
 def test_non_json_success_body_maps_to_null(fake_provider):
     fake_provider.enqueue(200, "plain text")
     v = run(fake_provider).variables
-    assert v[rt.SUCCESS] is True and v[rt.RESPONSE_BODY] == "plain text" and v["aiReply"] is None
+    assert v[contract.SUCCESS.name] is True and v[contract.RESPONSE_BODY.name] == "plain text" and v["aiReply"] is None
 
 
 def test_retry_with_exponential_backoff_then_success(fake_provider):
@@ -434,7 +455,11 @@ def test_retry_after_header_takes_precedence(fake_provider):
 def test_backoff_is_capped(fake_provider):
     fake_provider.enqueue(429, times=3)
     sleeps = Sleeps()
-    run(fake_provider, config(**{rt.RETRY_BACKOFF_MS: "400", rt.RETRY_MAX_BACKOFF_MS: "1000"}), sleep=sleeps)
+    run(
+        fake_provider,
+        config(**{contract.RETRY_BACKOFF_MS.name: "400", contract.RETRY_MAX_BACKOFF_MS.name: "1000"}),
+        sleep=sleeps,
+    )
     assert sleeps == [0.4, 0.8, 1.0]
 
 
@@ -443,9 +468,12 @@ def test_retries_exhausted_throws_the_mapped_error(fake_provider):
     sleeps = Sleeps()
     outcome = run(fake_provider, sleep=sleeps)
     assert len(fake_provider.requests) == 4 and sleeps == [1.0, 2.0, 4.0]
-    assert outcome.bpmn_error == rt.BpmnError("RATE_LIMITED", outcome.variables[rt.ERROR])
-    assert outcome.variables[rt.STATUS_CODE] == 429 and outcome.variables[rt.SUCCESS] is False
-    assert outcome.variables[rt.ERROR].startswith("HTTP 429: ") and "slow down" in outcome.variables[rt.ERROR]
+    assert outcome.bpmn_error == rt.BpmnError("RATE_LIMITED", outcome.variables[contract.ERROR.name])
+    assert outcome.variables[contract.STATUS_CODE.name] == 429 and outcome.variables[contract.SUCCESS.name] is False
+    assert (
+        outcome.variables[contract.ERROR.name].startswith("HTTP 429: ")
+        and "slow down" in outcome.variables[contract.ERROR.name]
+    )
     assert "aiReply" not in outcome.variables  # mapping only on 2xx
 
 
@@ -461,7 +489,7 @@ def test_unauthorized_is_mapped_and_error_message_is_short(fake_provider):
     fake_provider.enqueue(401, error_body("Invalid API key " + "x" * 1000))
     outcome = run(fake_provider)
     assert outcome.bpmn_error.code == "AUTH_FAILED"
-    message = outcome.variables[rt.ERROR]
+    message = outcome.variables[contract.ERROR.name]
     assert message.startswith("HTTP 401: ") and "Invalid API key" in message
     assert len(message) <= len("HTTP 401: ") + rt.ERROR_EXCERPT_CHARS
     assert outcome.bpmn_error.message == message
@@ -471,19 +499,19 @@ def test_unmapped_server_error_completes_without_bpmn_error(fake_provider):
     fake_provider.enqueue(500, "upstream exploded")
     outcome = run(fake_provider)
     assert outcome.bpmn_error is None
-    assert outcome.variables[rt.SUCCESS] is False and outcome.variables[rt.STATUS_CODE] == 500
-    assert outcome.variables[rt.ERROR] == "HTTP 500: upstream exploded"
-    assert outcome.variables[rt.RESPONSE_BODY] == "upstream exploded"
+    assert outcome.variables[contract.SUCCESS.name] is False and outcome.variables[contract.STATUS_CODE.name] == 500
+    assert outcome.variables[contract.ERROR.name] == "HTTP 500: upstream exploded"
+    assert outcome.variables[contract.RESPONSE_BODY.name] == "upstream exploded"
 
 
 def test_timeout_completes_with_null_status(fake_provider):
     fake_provider.enqueue(200, delay=3)
     started = time.monotonic()
-    outcome = run(fake_provider, config(**{rt.TIMEOUT_SECONDS: "1"}))
+    outcome = run(fake_provider, config(**{contract.TIMEOUT_SECONDS.name: "1"}))
     assert time.monotonic() - started < 2.5  # the 1 s timeout was applied, not httpx's default
-    assert outcome.variables[rt.STATUS_CODE] is None and outcome.variables[rt.SUCCESS] is False
-    assert outcome.variables[rt.RESPONSE_BODY] is None
-    assert "timed out after 1 s" in outcome.variables[rt.ERROR]
+    assert outcome.variables[contract.STATUS_CODE.name] is None and outcome.variables[contract.SUCCESS.name] is False
+    assert outcome.variables[contract.RESPONSE_BODY.name] is None
+    assert "timed out after 1 s" in outcome.variables[contract.ERROR.name]
     assert outcome.bpmn_error is None
 
 
@@ -493,10 +521,10 @@ def test_transport_error_completes_with_the_message():
 
     outcome = rt.execute(config(), VARIABLES, secret=SECRET, client=httpx.MockTransport(refuse), sleep=Sleeps())
     assert outcome.variables == {
-        rt.RESPONSE_BODY: None,
-        rt.STATUS_CODE: None,
-        rt.SUCCESS: False,
-        rt.ERROR: "ConnectError: connection refused",
+        contract.RESPONSE_BODY.name: None,
+        contract.STATUS_CODE.name: None,
+        contract.SUCCESS.name: False,
+        contract.ERROR.name: "ConnectError: connection refused",
     }
 
 
@@ -568,13 +596,13 @@ def test_secret_echoed_by_the_provider_never_reaches_variables_or_output(fake_pr
     assert (
         SECRET not in text and SECRET not in json.dumps(outcome.variables) and SECRET not in outcome.bpmn_error.message
     )
-    assert "***" in outcome.variables[rt.ERROR]
+    assert "***" in outcome.variables[contract.ERROR.name]
     assert "AUTH_FAILED" in text and "catalyst_statusCode" in text and "401" in text
 
 
 def test_basic_auth_password_is_redacted_too(fake_provider):
     fake_provider.enqueue(500, "user alice with password hunter2hunter2 rejected")
-    cfg = config(**{rt.AUTH_TYPE: "basicAuth"})
+    cfg = config(**{contract.AUTH_TYPE.name: "basicAuth"})
     outcome = run(fake_provider, cfg, secret="alice:hunter2hunter2")
     assert "hunter2hunter2" not in rt.format_outcome(outcome)
 
@@ -614,7 +642,7 @@ def test_try_connector_needs_exactly_one_connector_task():
 
 
 def test_optional_secret_that_is_missing_sends_no_credentials(fake_provider):
-    cfg = config(**{rt.SECRET_OPTIONAL: "true"})
+    cfg = config(**{contract.SECRET_OPTIONAL.name: "true"})
     assert rt.resolve_secret(cfg, environ={}) is None
     outcome = run(fake_provider, cfg, secret=None)
     assert outcome.success
@@ -622,7 +650,7 @@ def test_optional_secret_that_is_missing_sends_no_credentials(fake_provider):
 
 
 def test_optional_secret_that_is_present_is_sent(fake_provider):
-    cfg = config(**{rt.SECRET_OPTIONAL: "true"})
+    cfg = config(**{contract.SECRET_OPTIONAL.name: "true"})
     secret = rt.resolve_secret(cfg, environ={"TOGETHER_API_KEY": "k-1"})
     run(fake_provider, cfg, secret=secret)
     assert fake_provider.requests[0].headers["authorization"] == "Bearer k-1"
@@ -632,11 +660,11 @@ def test_required_secret_that_is_missing_is_still_an_error():
     with pytest.raises(rt.RuntimeContractError, match="TOGETHER_API_KEY"):
         rt.resolve_secret(config(), environ={})
     with pytest.raises(rt.RuntimeContractError, match="secretOptional"):
-        config(**{rt.SECRET_OPTIONAL: "yes"})
+        config(**{contract.SECRET_OPTIONAL.name: "yes"})
 
 
 def test_empty_payload_sends_no_body(fake_provider):
-    cfg = config(payload="", **{rt.HTTP_METHOD: "GET"})
+    cfg = config(payload="", **{contract.HTTP_METHOD.name: "GET"})
     run(fake_provider, cfg)
     request = fake_provider.requests[0]
     assert request.method == "GET" and request.body == b""

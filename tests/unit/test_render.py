@@ -1,0 +1,159 @@
+"""Unit tests of the render stage (catalyst_gen/render.py): template properties and escaping filters."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from functools import cache
+
+import pytest
+from helpers import REPO
+from lxml import etree
+
+from catalyst_gen import contract
+from catalyst_gen.build import load_connector, renderer_for
+from catalyst_gen.library import Project
+from catalyst_gen.model import Connector
+from catalyst_gen.render import Property, md_cell, md_code, md_text, template_properties, xml_attr
+
+
+@cache
+def connector(connector_id: str) -> Connector:
+    return load_connector(Project(REPO), connector_id)
+
+
+def with_auth(c: Connector, **changes) -> Connector:
+    return dataclasses.replace(c, auth=dataclasses.replace(c.auth, **changes))
+
+
+def by_name(c: Connector) -> dict[str, Property]:
+    return {p.binding_name: p for p in template_properties(c)}
+
+
+# --------------------------------------------------------------------------
+# Template properties
+# --------------------------------------------------------------------------
+
+
+def test_delegate_class_comes_first_then_the_contract_order():
+    c = connector("generic-rest")
+    properties = template_properties(c)
+    assert properties[0] == Property("property", "camunda:class", "Hidden", c.library.runtime_class)
+    names = [p.binding_name for p in properties[1:]]
+    assert names == [s.name for s in contract.BINDINGS if s.is_present(c)]
+
+
+@pytest.mark.parametrize("auth_type", contract.AUTH_TYPES)
+@pytest.mark.parametrize("editable", [False, True])
+def test_auth_properties_per_auth_type_and_editability(auth_type, editable):
+    c = with_auth(connector("anthropic"), type=auth_type, editable=editable)
+    props = by_name(c)
+    has_secret = auth_type != "none" or editable
+    assert ("secretSource" in props) == has_secret and ("secretName" in props) == has_secret
+    if has_secret:
+        assert props["secretSource"].type == "Dropdown"
+        assert [value for _, value in props["secretSource"].choices] == list(contract.SECRET_SOURCES)
+        assert props["secretName"].not_empty and props["secretName"].value == c.auth.secret_name
+    for name in ("authType", "authHeader", "authPrefix"):
+        assert (props[name].type == "Hidden") == (not editable), name
+    assert props["authType"].value == auth_type
+    assert props["authType"].choices == (tuple((a, a) for a in contract.AUTH_TYPES) if editable else ())
+
+
+def test_hidden_settings_keep_their_value_but_lose_choices_and_constraints():
+    c = dataclasses.replace(connector("together-ai"), endpoint_editable=False)
+    endpoint = by_name(c)["endpointUrl"]
+    assert endpoint.type == "Hidden" and endpoint.value == c.endpoint_url
+    assert not endpoint.not_empty and endpoint.pattern is None and endpoint.choices == ()
+    editable = by_name(dataclasses.replace(c, endpoint_editable=True))["endpointUrl"]
+    assert editable.type == "String" and editable.not_empty and editable.pattern == contract.ENDPOINT_URL.pattern
+
+
+def test_optional_secret_is_a_hidden_true_and_absent_otherwise():
+    c = connector("anthropic")
+    assert "secretOptional" not in by_name(c)
+    optional = by_name(with_auth(c, optional=True))["secretOptional"]
+    assert (optional.type, optional.value, optional.label) == ("Hidden", "true", None)
+
+
+def test_headers_and_query_appear_when_set_or_editable():
+    c = dataclasses.replace(connector("anthropic"), endpoint_editable=False, headers={}, query={})
+    assert "extraHeaders" not in by_name(c) and "queryParameters" not in by_name(c)
+    fixed = by_name(dataclasses.replace(c, headers={"X-Version": "2023-06-01"}, query={"alt": "jsön"}))
+    assert fixed["extraHeaders"].type == "Hidden" and json.loads(fixed["extraHeaders"].value) == {
+        "X-Version": "2023-06-01"
+    }
+    assert fixed["queryParameters"].value == '{"alt": "jsön"}'
+    editable = by_name(dataclasses.replace(c, endpoint_editable=True))
+    assert editable["extraHeaders"].type == "Text" and editable["extraHeaders"].value == "{}"
+
+
+@pytest.mark.parametrize("method, required", [("POST", True), ("PUT", True), ("PATCH", True), ("GET", False)])
+def test_payload_is_required_in_the_modeler_only_for_methods_with_a_body(method, required):
+    payload = by_name(dataclasses.replace(connector("generic-rest"), method=method))[contract.PAYLOAD_FIELD]
+    assert payload.binding_type == "camunda:field" and payload.not_empty is required
+
+
+def test_secret_name_description_names_the_connectors_variable_and_file():
+    description = by_name(connector("together-ai"))["secretName"].description or ""
+    assert "TOGETHER_API_KEY" in description and "/run/secrets/together_api_key" in description
+
+
+def test_example_service_task_binds_exactly_the_template_inputs():
+    c = connector("webhook")
+    root = etree.fromstring(renderer_for(REPO / "templates").example(c))
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
+    bound = [(p.get("name"), p.text or "") for p in root.iterfind(".//camunda:inputParameter", ns)]
+    inputs = [p for p in template_properties(c) if p.binding_type == "camunda:inputParameter"]
+    assert bound == [(p.binding_name, p.value) for p in inputs]
+    assert root.findtext(".//camunda:field/camunda:string", namespaces=ns) == c.payload_text
+
+
+# --------------------------------------------------------------------------
+# Escaping filters
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ('a "quoted" <b> & c', "a &#34;quoted&#34; &lt;b&gt; &amp; c"),
+        ("line 1\nline 2\r\tend", "line 1&#10;line 2&#13;&#9;end"),
+        (42, "42"),
+    ],
+)
+def test_xml_attr_escapes_and_keeps_whitespace_a_parser_would_fold(value, expected):
+    assert xml_attr(value) == expected
+    parsed = etree.fromstring(f'<x a="{xml_attr(value)}"/>'.encode()).get("a")
+    assert parsed == str(value)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("a | b", "a \\| b"),
+        ("C:\\path", "C:\\\\path"),
+        ("two\n  lines", "two lines"),
+        ("<script>&", "&lt;script&gt;&amp;"),
+    ],
+)
+def test_md_cell_is_safe_inside_a_table_cell(value, expected):
+    assert md_cell(value) == expected
+
+
+def test_md_text_shows_html_as_written():
+    assert md_text("<b>bold</b> & co") == "&lt;b&gt;bold&lt;/b&gt; &amp; co"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("plain", "`plain`"),
+        ("a`b", "``a`b``"),
+        ("`edge`", "`` `edge` ``"),
+        ("x|y", "`x\\|y`"),
+        ("multi\nline", "`multi line`"),
+    ],
+)
+def test_md_code_survives_backticks_and_pipes(value, expected):
+    assert md_code(value) == expected
