@@ -32,7 +32,9 @@ def initials(name: str) -> str:
     return text or "C"
 
 
-def render_spec(project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str) -> str:
+def render_spec(
+    project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str | None
+) -> str:
     if not is_connector_id(connector_id):
         raise CatalystError(
             Problem(f"{connector_id!r} is not a valid connector id", hint="use lower-case kebab-case, e.g. my-service")
@@ -91,9 +93,3 @@ def write_new_connector(project, connector_id: str, text: str) -> Path:
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(text)
     return path
-
-
-def schema_text() -> str:
-    from .validate import spec_schema
-
-    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"

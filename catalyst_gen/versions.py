@@ -81,6 +81,28 @@ class VersionState:
         return None
 
 
+def raised_version(state: VersionState, *, force: bool = False) -> int | None:
+    """The bump rule: the version ``catalyst-gen bump`` moves to, or None to keep it.
+
+    A recorded connector whose template changed under the same version is
+    raised past the higher of the two (``force`` raises it regardless).  A new
+    connector, or one whose version was already raised by hand, keeps its
+    version: the bump only records it.
+    """
+    recorded = state.recorded
+    if recorded is None:
+        return None
+    changed_in_place = state.version == recorded["version"] and state.digest != recorded["sha256"]
+    if force or changed_in_place:
+        return max(state.version, recorded["version"]) + 1
+    return None
+
+
+def lock_entry(version: int, template: bytes) -> dict:
+    """What ``_versions.lock`` records for one connector's released template."""
+    return {"version": version, "sha256": template_digest(template)}
+
+
 def states(project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
     """``built``: id -> (version, element template bytes)."""
     lock = read_lock(project)
