@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Location, Problem
+from .library import Project
 
 LOCK_FILE = "_versions.lock"
 
 
-def lock_path(project) -> Path:
+def lock_path(project: Project) -> Path:
     return project.connectors_dir / LOCK_FILE
 
 
@@ -31,7 +32,7 @@ def template_digest(template: bytes) -> str:
     return hashlib.sha256(template).hexdigest()
 
 
-def read_lock(project) -> dict[str, dict]:
+def read_lock(project: Project) -> dict[str, dict]:
     path = lock_path(project)
     if not path.is_file():
         return {}
@@ -44,7 +45,7 @@ def read_lock(project) -> dict[str, dict]:
     return data
 
 
-def write_lock(project, lock: dict[str, dict]) -> None:
+def write_lock(project: Project, lock: dict[str, dict]) -> None:
     path = lock_path(project)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(dict(sorted(lock.items())), indent=2, sort_keys=True) + "\n", "utf-8")
@@ -103,7 +104,7 @@ def lock_entry(version: int, template: bytes) -> dict:
     return {"version": version, "sha256": template_digest(template)}
 
 
-def states(project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
+def states(project: Project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
     """``built``: id -> (version, element template bytes)."""
     lock = read_lock(project)
     return [
