@@ -6,10 +6,12 @@ inputs (templates, ``_library.yaml``, the spec schema) and the tool itself
 (version and source).  Its entry also records the hashes of the files it
 wrote, so a hand edit in ``dist/`` is noticed and repaired by the next build.
 No YAML is parsed to decide that nothing changed, which keeps a no-op
-rebuild of a thousand connectors well under a second.
+rebuild of a thousand connectors well under a second; this module therefore
+imports nothing beyond the standard library and :mod:`catalyst_gen.library`.
 
 The cache lives in ``.catalyst-gen/cache.json`` (ignored by git); deleting it,
-or ``--force``, rebuilds everything.
+or ``--force``, rebuilds everything.  A cache file that cannot be read, or an
+entry of the wrong shape, only means "rebuild": it is never an error.
 """
 
 from __future__ import annotations
@@ -17,20 +19,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .library import LIBRARY_FILE, Project
+
+if TYPE_CHECKING:
+    from .model import Connector
 
 CACHE_FORMAT = 1
+CACHE_FILE = "cache.json"
 
 
-def _hash_files(paths, base: Path) -> str:
+def _hash_files(paths: Iterable[Path], base: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(str(Path(path).relative_to(base) if Path(path).is_relative_to(base) else path).encode())
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
         try:
-            digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:
             digest.update(b"<missing>")
     return digest.hexdigest()
@@ -40,35 +49,68 @@ def _hash_files(paths, base: Path) -> str:
 def tool_fingerprint() -> str:
     """Version plus the package's own sources: a code change invalidates every entry."""
     package = Path(__file__).parent
-    files = list(package.glob("*.py")) + list(package.glob("schema/*.json"))
+    files = list(package.rglob("*.py")) + list(package.glob("schema/*.json"))
     return __version__ + ":" + _hash_files(files, package)
 
 
-def shared_fingerprint(project) -> str:
+def shared_fingerprint(project: Project) -> str:
     """Inputs every connector depends on: templates and the library settings."""
     files = [p for p in project.templates_dir.rglob("*") if p.is_file()]
-    files.append(project.connectors_dir / "_library.yaml")
+    files.append(project.connectors_dir / LIBRARY_FILE)
     return tool_fingerprint() + ":" + _hash_files(files, project.root)
+
+
+def connector_inputs(connector: Connector) -> tuple[Path, ...]:
+    """Files one connector was built from (spec, the presets it extends, its logo file)."""
+    extra = (connector.logo.file,) if connector.logo.file else ()
+    return tuple(connector.source_files) + extra
 
 
 def file_digests(files: dict[str, bytes]) -> dict[str, str]:
     return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
 
 
+def _is_entry(entry: Any) -> bool:
+    """An entry as :meth:`BuildCache.record` writes it (anything else is ignored, so rebuilt)."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and isinstance(entry.get("inputs"), list)
+        and all(isinstance(p, str) for p in entry["inputs"])
+        and isinstance(entry.get("files"), dict)
+        and all(isinstance(n, str) and isinstance(d, str) for n, d in entry["files"].items())
+    )
+
+
+def _is_plain_name(name: str) -> bool:
+    """A single folder name (no separators, not ``.``/``..``): safe to join to ``dist/``.
+
+    Only ids recorded by a successful build are in the cache, but the file is
+    outside version control; a tampered key must not make us read elsewhere.
+    """
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def _read_entries(path: Path) -> dict[str, dict]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or not isinstance(data.get("entries"), dict):
+        return {}
+    return {cid: entry for cid, entry in data["entries"].items() if _is_plain_name(cid) and _is_entry(entry)}
+
+
 class BuildCache:
     """Read once, updated in memory, written once at the end of a build."""
 
-    def __init__(self, project):
+    def __init__(self, project: Project):
         self.project = project
-        self.path = project.state_dir / "cache.json"
+        self.path = project.state_dir / CACHE_FILE
         self.shared = shared_fingerprint(project)
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
-            self.entries = data["entries"] if data.get("format") == CACHE_FORMAT else {}
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+        self.entries = _read_entries(self.path)
 
-    def input_key(self, inputs) -> str:
+    def input_key(self, inputs: Iterable[Path]) -> str:
         return self.shared + ":" + _hash_files(inputs, self.project.root)
 
     def is_fresh(self, connector_id: str) -> bool:
@@ -82,21 +124,19 @@ class BuildCache:
         folder = self.project.dist_dir / connector_id
         try:
             present = sorted(os.listdir(folder))
+            return present == sorted(entry["files"]) and all(
+                hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+                for name, digest in entry["files"].items()
+            )
         except OSError:
             return False
-        if present != sorted(entry["files"]):
-            return False
-        return all(
-            hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
-            for name, digest in entry["files"].items()
-        )
 
-    def record(self, connector_id: str, inputs, files: dict[str, bytes]) -> None:
-        inputs = sorted({Path(p).resolve() for p in inputs})
+    def record(self, connector_id: str, inputs: Iterable[Path], files: dict[str, bytes]) -> None:
+        resolved = sorted({Path(p).resolve() for p in inputs})
         root = self.project.root.resolve()
         self.entries[connector_id] = {
-            "key": self.input_key(inputs),
-            "inputs": [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in inputs],
+            "key": self.input_key(resolved),
+            "inputs": [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in resolved],
             "files": file_digests(files),
         }
 

@@ -1,8 +1,13 @@
-"""The ``catalyst-gen`` command line.
+"""The ``catalyst-gen`` command line: options in, one API call, its result printed.
+
+Every command turns its options into arguments for one function of
+:mod:`catalyst_gen.commands` and prints the report it returns with
+:func:`show`.  One error handler, :func:`reports_errors`, serves all commands.
 
 Exit status: 0 success, 1 a problem with the input or the artifacts (printed
 as located messages, never a traceback), 2 a usage error (click's default).
-Heavy modules are imported inside the commands so ``--help`` stays fast.
+The commands' modules are imported inside the commands, so ``--help`` and an
+unchanged build stay fast.
 """
 
 from __future__ import annotations
@@ -10,32 +15,52 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 
-
-def _project(project_dir: str | None):
-    from .library import Project
-
-    return Project(Path(project_dir or ".").resolve())
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def reports_errors(command):
-    """Turn :class:`CatalystError` (and anything unexpected) into a message and exit 1."""
+def show(report: object) -> None:
+    """Print a command's report with its printer (defined next to its command, registered below).
+
+    Printers are keyed by the report's class name so that this module need
+    not import every command's module (and what it imports) to know them.
+    """
+    _PRINTERS[type(report).__name__](report)
+
+
+def _print_problems(exc: Any) -> None:
+    click.echo(exc.format(), err=True)
+    count = len(exc.problems)
+    click.echo(f"catalyst-gen: {count} problem{'s' if count != 1 else ''} found", err=True)
+
+
+def reports_errors(command: F) -> F:
+    """Turn :class:`CatalystError` (and anything unexpected) into a message and exit 1.
+
+    A :class:`CommandFailed` also carries the command's partial report (what
+    was built, the diffs): it is shown first.
+    """
 
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .commands.common import CommandFailed, MissingVariables
         from .errors import CatalystError
 
         try:
             return command(*args, **kwargs)
+        except MissingVariables as exc:
+            raise click.UsageError("missing " + ", ".join(f"--var {name}=..." for name in exc.names)) from None
         except CatalystError as exc:
-            click.echo(exc.format(), err=True)
-            count = len(exc.problems)
-            click.echo(f"catalyst-gen: {count} problem{'s' if count != 1 else ''} found", err=True)
+            if isinstance(exc, CommandFailed):
+                show(exc.report)
+            _print_problems(exc)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # usage errors: click prints them and exits 2
@@ -52,7 +77,15 @@ def reports_errors(command):
             )
             sys.exit(1)
 
-    return wrapper
+    return wrapper  # type: ignore[return-value]
+
+
+def _root(project_dir: str | None) -> Path:
+    return Path(project_dir or ".").resolve()
+
+
+def _plural(count: int, noun: str = "connector") -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 project_option = click.option(
@@ -62,39 +95,41 @@ project_option = click.option(
     default=None,
     help="Root of the connector library (default: current directory).",
 )
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalyst-gen")
-def main():
+def main() -> None:
     """Build the Catalyst Connector Library: Camunda 7 element templates,
     example processes, logos and docs from connectors/<id>/connector.yaml."""
 
 
-def _select(project, ids, use_all: bool) -> list[str]:
-    from .errors import CatalystError
-
-    ids = list(dict.fromkeys(ids))
-    if use_all or not ids:
-        ids = project.connector_ids()
-        if not ids:
-            raise CatalystError(f"no connectors found in {project.connectors_dir}")
-    return ids
+# ------------------------------------------------------------------ build
 
 
-def _progress(ids, label: str):
-    """A progress bar on a terminal; one plain line per connector in CI and pipes."""
-    interactive = sys.stderr.isatty() and not os.environ.get("CI")
-    if interactive and len(ids) > 1:
-        bar = click.progressbar(length=len(ids), label=label, file=sys.stderr)
-        bar.__enter__()
-        return (lambda outcome: bar.update(1)), (lambda: bar.__exit__(None, None, None))
-    return None, (lambda: None)
+class _ProgressBar:
+    """A progress bar on a terminal when several connectors are built; nothing in CI and pipes."""
 
+    def __init__(self, label: str):
+        self.label = label
+        self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar: Any = None
 
-jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
-)
+    def __call__(self, connector_id: str, done: int, total: int) -> None:
+        if not self.interactive or total < 2:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @main.command()
@@ -104,7 +139,7 @@ jobs_option = click.option(
 @jobs_option
 @project_option
 @reports_errors
-def build(ids, build_all, force, jobs, project_dir):
+def build(ids: tuple[str, ...], build_all: bool, force: bool, jobs: int | None, project_dir: str | None) -> None:
     """Build connectors into dist/<id>/ (all of them when no ID is given).
 
     Each connector is rendered and checked in memory, then its folder is
@@ -112,41 +147,32 @@ def build(ids, build_all, force, jobs, project_dir):
     as it was; the others are still built, and every failure is reported.
     Unchanged connectors are skipped (see --force).
     """
-    from .build import build_many
-    from .cache import BuildCache
-    from .output import exclusive, write_connectors
+    from .commands.build import build_library
 
-    project = _project(project_dir)
-    ids = _select(project, ids, build_all)
-    with exclusive(project.state_dir):
-        cache = BuildCache(project)
-        todo = [cid for cid in ids if force or not cache.is_fresh(cid)]
-        tick, done = _progress(todo, "Building")
-        try:
-            outcomes = build_many(project, todo, jobs=jobs, on_done=tick)
-        finally:
-            done()
-        good = {o.connector_id: o.files for o in outcomes if o.files is not None}
-        changed = write_connectors(project.dist_dir, project.state_dir, good)
-        for outcome in outcomes:
-            if outcome.files is not None:
-                cache.record(outcome.connector_id, outcome.inputs, outcome.files)
-            else:
-                cache.forget(outcome.connector_id)
-        cache.save()
-    failed = [o.connector_id for o in outcomes if o.problems]
-    for cid in ids:
-        state = "FAILED" if cid in failed else "built" if cid in changed else "unchanged"
-        click.echo(f"{state:9} {cid}", err=cid in failed)
+    progress = _ProgressBar("Building")
+    try:
+        report = build_library(
+            _root(project_dir), () if build_all else ids, force=force, jobs=jobs, on_progress=progress
+        )
+    finally:
+        progress.close()
+    show(report)
+
+
+def _show_build(report: Any) -> None:
+    from .commands.build import FAILED, WRITTEN
+
+    labels = {WRITTEN: "built", FAILED: "FAILED"}
+    for result in report.results:
+        click.echo(f"{labels.get(result.state, result.state):9} {result.connector_id}", err=result.state == FAILED)
+    written, failed = len(report.ids(WRITTEN)), len(report.ids(FAILED))
     click.echo(
-        f"{len(ids)} connector{'s' if len(ids) != 1 else ''}: {len(changed)} written, "
-        f"{len(ids) - len(changed) - len(failed)} unchanged, {len(failed)} failed"
+        f"{_plural(len(report.results))}: {written} written, "
+        f"{len(report.results) - written - failed} unchanged, {failed} failed"
     )
-    problems = [p for o in outcomes if o.problems for p in o.problems]
-    if problems:
-        from .errors import CatalystError
 
-        raise CatalystError(problems)
+
+# ------------------------------------------------------------------ check, validate
 
 
 @main.command()
@@ -154,42 +180,75 @@ def build(ids, build_all, force, jobs, project_dir):
 @jobs_option
 @project_option
 @reports_errors
-def check(ids, jobs, project_dir):
+def check(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) -> None:
     """Fail (exit 1) when dist/ is not exactly what the specs produce.
 
     Regenerates every connector in memory and prints a unified diff of what
     is stale, and lists what is missing or extra.  Writes nothing; CI runs it.
     """
-    from .drift import verify
-    from .errors import CatalystError
+    from .commands.verify import check as check_library
 
-    project = _project(project_dir)
-    selected = _select(project, ids, False)
-    result = verify(project, selected, jobs=jobs, compare_dist=True, all_connectors=not ids)
-    if result.drift:
-        click.echo("".join(result.drift.diffs), nl=False)
-    if result.problems:
-        raise CatalystError(result.problems)
-    click.echo(
-        f"dist/ is up to date and every template version is recorded ({len(selected)} connector{'s' if len(selected) != 1 else ''})"
-    )
+    show(check_library(_root(project_dir), ids, jobs=jobs))
+
+
+def _show_check(report: Any) -> None:
+    if report.drift.diffs:
+        click.echo("".join(report.drift.diffs), nl=False)
+    if not report.problems:
+        click.echo(f"dist/ is up to date and every template version is recorded ({_plural(len(report.connectors))})")
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@jobs_option
+@project_option
+@reports_errors
+def validate(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) -> None:
+    """Run every spec and artifact check (and the version record check); write nothing."""
+    from .commands.verify import validate as validate_library
+
+    report = validate_library(_root(project_dir), ids, jobs=jobs)
+    click.echo(f"{_plural(len(report.connectors))} valid")
+
+
+# ------------------------------------------------------------------ list, schema
 
 
 @main.command(name="list")
 @project_option
 @reports_errors
-def list_connectors(project_dir):
+def list_connectors(project_dir: str | None) -> None:
     """Show the connectors: id, name, version, auth type, preset."""
-    from .build import load_connector
+    from .commands.info import list_connectors as list_library
 
-    project = _project(project_dir)
     rows = [("ID", "NAME", "VERSION", "AUTH", "PRESET")]
-    for cid in project.connector_ids():
-        c = load_connector(project, cid)
+    for c in list_library(_root(project_dir)).connectors:
         rows.append((c.id, c.name, str(c.version), c.auth.type, c.preset or "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@main.command()
+@reports_errors
+def schema() -> None:
+    """Print the JSON Schema of connector specs (for editors and the YAML language server)."""
+    from .commands.info import spec_schema
+
+    click.echo(spec_schema().text, nl=False)
+
+
+# ------------------------------------------------------------------ one connector: try, new, diagram
+
+
+def _variables(items: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--var expects NAME=VALUE, got {item!r}")
+        values[name] = value
+    return values
 
 
 @main.command(name="try")
@@ -222,133 +281,35 @@ def list_connectors(project_dir):
 )
 @project_option
 @reports_errors
-def try_(connector_id, variables, base_url, secrets_dir, properties_path, project_dir):
+def try_(
+    connector_id: str,
+    variables: tuple[str, ...],
+    base_url: str | None,
+    secrets_dir: str | None,
+    properties_path: str | None,
+    project_dir: str | None,
+) -> None:
     """Call the connector once, as the Catalyst runtime would, and print the variables it sets.
 
     Uses the connector's example task at its template defaults (freshly
     generated from the spec) and the Python reference of the runtime. The
     secret is read from the default source and never printed.
     """
-    from . import contract, runtime
-    from .build import build_connector
-    from .errors import CatalystError, Problem
+    from .commands.connector import try_connector
+    from .runtime import format_outcome
 
-    values = {}
-    for item in variables:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.UsageError(f"--var expects NAME=VALUE, got {item!r}")
-        values[name] = value
-    project = _project(project_dir)
-    built = build_connector(project, connector_id)
-    missing = [p.name for p in built.connector.placeholders if p.name not in values]
-    if missing:
-        raise click.UsageError("missing " + ", ".join(f"--var {m}=..." for m in missing))
-    example = built.files[built.connector.file_names["example"]]
-    try:
-        outcome = runtime.try_connector(
-            example,
-            values,
-            base_url=base_url,
-            secrets_dir=secrets_dir or contract.SECRETS_DIR,
-            properties_path=properties_path,
-        )
-    except runtime.RuntimeContractError as exc:
-        raise CatalystError(
-            Problem(str(exc), hint="set the secret (see the connector README's Secret Sources) or fix the inputs")
-        ) from None
-    click.echo(runtime.format_outcome(outcome))
-    if not outcome.success:
+    values = _variables(variables)
+    report = try_connector(
+        _root(project_dir),
+        connector_id,
+        values,
+        base_url=base_url,
+        secrets_dir=secrets_dir,
+        properties_path=properties_path,
+    )
+    click.echo(format_outcome(report.outcome))
+    if not report.success:
         sys.exit(1)
-
-
-@main.command()
-@click.argument("ids", nargs=-1)
-@jobs_option
-@project_option
-@reports_errors
-def validate(ids, jobs, project_dir):
-    """Run every spec and artifact check (and the version record check); write nothing."""
-    from .drift import verify
-    from .errors import CatalystError
-
-    project = _project(project_dir)
-    selected = _select(project, ids, False)
-    result = verify(project, selected, jobs=jobs, compare_dist=False, all_connectors=False)
-    if result.problems:
-        raise CatalystError(result.problems)
-    click.echo(f"{len(selected)} connector{'s' if len(selected) != 1 else ''} valid")
-
-
-@main.command()
-@click.argument("connector_id")
-@click.option("--force", is_flag=True, help="Raise the version even if the template did not change.")
-@project_option
-@reports_errors
-def bump(connector_id, force, project_dir):
-    """Raise a connector's template version when its template changed, and record it.
-
-    Records the version (without raising it) when the connector is new or its
-    version was already raised by hand. Rebuilds dist/<id>/.
-    """
-    from . import versions
-    from .build import build_connector
-    from .output import exclusive, write_connectors
-
-    project = _project(project_dir)
-    with exclusive(project.state_dir):
-        built = build_connector(project, connector_id)
-        name = built.connector.file_names["element_template"]
-        lock = versions.read_lock(project)
-        state = versions.states(project, {connector_id: (built.connector.version, built.files[name])})[0]
-        recorded = state.recorded
-        if recorded is not None and (
-            force or (state.version == recorded["version"] and state.digest != recorded["sha256"])
-        ):
-            new_version = max(state.version, recorded["version"]) + 1
-            versions.set_spec_version(project.spec_path(connector_id), new_version)
-            built = build_connector(project, connector_id)
-            message = f"{connector_id}: version {state.version} -> {new_version}"
-        elif state.problem is None:
-            click.echo(
-                f"{connector_id}: version {state.version} is current and recorded; nothing to do (use --force to raise it anyway)"
-            )
-            return
-        else:
-            message = f"{connector_id}: recorded version {state.version}"
-        lock[connector_id] = {"version": built.connector.version, "sha256": versions.template_digest(built.files[name])}
-        write_connectors(project.dist_dir, project.state_dir, {connector_id: built.files})
-        versions.write_lock(project, lock)
-    click.echo(message)
-
-
-@main.command()
-@jobs_option
-@project_option
-@reports_errors
-def package(jobs, project_dir):
-    """Write dist/release/: a zip per connector, the Modeler bundle, catalog.json, SHA256SUMS.
-
-    Refuses when dist/ is stale (the same comparison as `check`).
-    """
-    from .build import load_connector
-    from .drift import verify
-    from .errors import CatalystError
-    from .output import exclusive, read_tree, write_connectors
-    from .package import release_files
-
-    project = _project(project_dir)
-    ids = _select(project, (), True)
-    hint = "run `catalyst-gen build` (and commit) before packaging"
-    result = verify(project, ids, jobs=jobs, compare_dist=True, all_connectors=True, hint=hint)
-    if result.problems:
-        raise CatalystError(result.problems)
-    built = [(load_connector(project, cid), read_tree(project.dist_dir / cid)) for cid in ids]
-    files = release_files(built)
-    with exclusive(project.state_dir):
-        write_connectors(project.dist_dir, project.state_dir, {"release": files})
-    for name in sorted(files):
-        click.echo(f"dist/release/{name}")
 
 
 @main.command()
@@ -364,35 +325,22 @@ def package(jobs, project_dir):
 )
 @project_option
 @reports_errors
-def new(connector_id, name, preset, url, auth, project_dir):
+def new(
+    connector_id: str,
+    name: str | None,
+    preset: str | None,
+    url: str | None,
+    auth: str | None,
+    project_dir: str | None,
+) -> None:
     """Scaffold connectors/<id>/connector.yaml, ready to build."""
-    import shutil
+    from .commands.connector import create_connector
 
-    from .build import build_connector
-    from .errors import CatalystError, Problem
-    from .scaffold import render_spec, write_new_connector
-
-    project = _project(project_dir)
-    text = render_spec(project, connector_id, name=name, preset=preset, url=url, auth=auth)
-    path = write_new_connector(project, connector_id, text)
-    try:
-        build_connector(project, connector_id)
-    except CatalystError as exc:
-        shutil.rmtree(path.parent)
-        raise CatalystError(
-            [Problem("the scaffold does not build (a bug in templates/scaffold/)"), *exc.problems]
-        ) from None
+    report = create_connector(_root(project_dir), connector_id, name=name, preset=preset, url=url, auth=auth)
     click.echo(
-        f"created {path.relative_to(project.root)}; next: fill in the TODOs, then `catalyst-gen build {connector_id}`"
+        f"created {report.spec_path.relative_to(report.root)}; next: fill in the TODOs, "
+        f"then `catalyst-gen build {connector_id}`"
     )
-
-
-@main.command()
-def schema():
-    """Print the JSON Schema of connector specs (for editors and the YAML language server)."""
-    from .scaffold import schema_text
-
-    click.echo(schema_text(), nl=False)
 
 
 @main.command()
@@ -403,13 +351,57 @@ def schema():
 @click.option("--scale", type=click.FloatRange(0.5, 8), default=2.0, show_default=True)
 @project_option
 @reports_errors
-def diagram(connector_id, png_path, scale, project_dir):
+def diagram(connector_id: str, png_path: str, scale: float, project_dir: str | None) -> None:
     """Render the example process picture to PNG (the SVG is in dist/<id>/)."""
-    from .build import build_connector
-    from .diagram import render_diagram_png
+    from .commands.connector import render_diagram
 
-    project = _project(project_dir)
-    built = build_connector(project, connector_id)
-    svg = built.files[built.connector.file_names["diagram"]]
-    Path(png_path).write_bytes(render_diagram_png(svg, scale=scale))
-    click.echo(png_path)
+    report = render_diagram(_root(project_dir), connector_id, png_path, scale=scale)
+    click.echo(str(report.png_path))
+
+
+# ------------------------------------------------------------------ release: bump, package
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--force", is_flag=True, help="Raise the version even if the template did not change.")
+@project_option
+@reports_errors
+def bump(connector_id: str, force: bool, project_dir: str | None) -> None:
+    """Raise a connector's template version when its template changed, and record it.
+
+    Records the version (without raising it) when the connector is new or its
+    version was already raised by hand. Rebuilds dist/<id>/.
+    """
+    from .commands.release import CURRENT, RAISED
+    from .commands.release import bump as bump_version
+
+    report = bump_version(_root(project_dir), connector_id, force=force)
+    version = report.connector.version
+    if report.action == RAISED:
+        click.echo(f"{connector_id}: version {report.previous_version} -> {version}")
+    elif report.action == CURRENT:
+        click.echo(
+            f"{connector_id}: version {version} is current and recorded; nothing to do (use --force to raise it anyway)"
+        )
+    else:
+        click.echo(f"{connector_id}: recorded version {version}")
+
+
+@main.command()
+@jobs_option
+@project_option
+@reports_errors
+def package(jobs: int | None, project_dir: str | None) -> None:
+    """Write dist/release/: a zip per connector, the Modeler bundle, catalog.json, SHA256SUMS.
+
+    Refuses when dist/ is stale (the same comparison as `check`).
+    """
+    from .commands.release import package_release
+
+    report = package_release(_root(project_dir), jobs=jobs)
+    for name in report.files:
+        click.echo(f"dist/{report.folder.name}/{name}")
+
+
+_PRINTERS: dict[str, Callable[[Any], None]] = {"BuildReport": _show_build, "CheckReport": _show_check}

@@ -1,9 +1,10 @@
-"""``catalyst-gen check``: is ``dist/`` exactly what the specs produce?
+"""Is ``dist/`` exactly what the specs produce?  A file-by-file comparison.
 
-Regenerates every connector in memory (never trusting the cache) and
-compares file by file.  Reports stale files as unified diffs, and files that
-are missing or that no connector produces, so CI can say precisely what a
-pull request forgot to rebuild.
+Given the artifacts regenerated in memory (never trusting the cache), lists
+stale files with unified diffs, and files that are missing or that no
+connector produces, so CI can say precisely what a pull request forgot to
+rebuild.  Regenerating, and turning drift into problems, is
+:mod:`catalyst_gen.commands.verify`'s job; this module only compares.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .library import RELEASE_FOLDER
 from .output import read_tree
 
-IGNORED_DIST_ENTRIES = {"release"}
+IGNORED_DIST_ENTRIES = {RELEASE_FOLDER}
 """Release packaging output (git-ignored), not generated per connector."""
 
 
@@ -58,48 +60,3 @@ def compare(dist_dir: Path, generated: dict[str, dict[str, bytes]], *, all_conne
                 continue
             drift.extra.append(f"dist/{entry.name}" + ("/" if entry.is_dir() else ""))
     return drift
-
-
-@dataclass
-class Verification:
-    """Everything `check`, `validate` and `package` decide on, computed once."""
-
-    outcomes: list
-    drift: Drift
-    problems: list
-
-
-def verify(
-    project, ids, *, jobs=None, compare_dist: bool, all_connectors: bool, hint: str | None = None
-) -> Verification:
-    """Regenerate ``ids`` in memory and collect every problem: spec/artifact failures,
-    unrecorded or un-bumped template versions, and (with ``compare_dist``) drift from ``dist/``."""
-    import json
-
-    from . import versions
-    from .build import build_many
-    from .errors import Problem
-
-    outcomes = build_many(project, ids, jobs=jobs)
-    problems = [p for o in outcomes if o.problems for p in o.problems]
-    built = {}
-    for o in outcomes:
-        if o.files is not None:
-            template = o.files[f"{o.connector_id}.element.json"]
-            built[o.connector_id] = (json.loads(template)["version"], template)
-    problems += [state.problem for state in versions.states(project, built) if state.problem]
-    drift = Drift()
-    if compare_dist and built:
-        drift = compare(
-            project.dist_dir,
-            {o.connector_id: o.files for o in outcomes if o.files is not None},
-            all_connectors=all_connectors,
-        )
-        rebuild = hint or "run `catalyst-gen build` and commit dist/"
-        problems += [Problem(f"{p} is stale", hint=rebuild) for p in drift.stale]
-        problems += [Problem(f"{p} is missing", hint=rebuild) for p in drift.missing]
-        problems += [
-            Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec")
-            for p in drift.extra
-        ]
-    return Verification(outcomes, drift, problems)

@@ -1,8 +1,12 @@
-"""Where things live in a connector library checkout, and its shared settings.
+"""Where things live in a connector library checkout.
 
 A library is a folder with ``connectors/`` (one folder per connector, plus
 ``_presets/`` and ``_library.yaml``), ``templates/`` and ``dist/``.  Folders
 under ``connectors/`` whose names start with ``_`` or ``.`` are not connectors.
+
+This module is paths only and imports nothing heavy: an unchanged build
+decides "nothing to do" with it and the cache alone.  The shared settings in
+``_library.yaml`` are read by :mod:`catalyst_gen.settings` on first use.
 """
 
 from __future__ import annotations
@@ -10,64 +14,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jsonschema
-
-from .errors import Problem, ProblemList, SpecError
-from .loader import ID_HINT, PRESETS_DIR, is_connector_id, load_file
-from .model import Library
+if TYPE_CHECKING:
+    from .model import Library
 
 LIBRARY_FILE = "_library.yaml"
+SPEC_FILE = "connector.yaml"
+RELEASE_FOLDER = "release"
+"""``dist/release/``: release packaging output (git-ignored), not a connector."""
 
 
 def require_connector_id(text: str) -> str:
     """Refuse anything but a connector id before it is joined to a path."""
+    from .errors import Problem, SpecError
+    from .loader import ID_HINT, is_connector_id  # the one id rule; imported only when a path is built
+
     if not is_connector_id(text):
-        raise SpecError(
-            Problem(
-                f"{text!r} is not a connector id",
-                hint=ID_HINT,
-            )
-        )
+        raise SpecError(Problem(f"{text!r} is not a connector id", hint=ID_HINT))
     return text
-
-
-SPEC_FILE = "connector.yaml"
-
-_LIBRARY_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "library_name",
-        "website",
-        "tagline",
-        "runtime_class",
-        "template_id_prefix",
-        "execution_platform_version",
-        "history_time_to_live",
-    ],
-    "properties": {
-        "library_name": {"type": "string", "minLength": 1},
-        "website": {"type": "string", "pattern": "^https://"},
-        "tagline": {"type": "string", "minLength": 1},
-        "runtime_class": {
-            "type": "string",
-            "pattern": r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$",
-            "x-hint": "a fully qualified Java class name, e.g. com.example.Delegate",
-        },
-        "template_id_prefix": {"type": "string", "pattern": r"^[a-z0-9]+(\.[a-z0-9-]+)*$"},
-        "execution_platform_version": {
-            "type": "string",
-            "pattern": r"^7\.[0-9]+\.[0-9]+$",
-            "x-hint": "a Camunda 7 version such as 7.24.0",
-        },
-        "history_time_to_live": {
-            "type": "string",
-            "pattern": r"^(P[0-9]+D|[0-9]+)$",
-            "x-hint": "days as P30D or a number",
-        },
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -82,6 +47,8 @@ class Project:
 
     @property
     def presets_dir(self) -> Path:
+        from .loader import PRESETS_DIR  # the loader owns the name; only specs being loaded need it
+
         return self.connectors_dir / PRESETS_DIR
 
     @property
@@ -96,6 +63,10 @@ class Project:
     def state_dir(self) -> Path:
         """Cache, lock and staging area; outside ``dist/`` and ignored by git."""
         return self.root / ".catalyst-gen"
+
+    @property
+    def settings_path(self) -> Path:
+        return self.connectors_dir / LIBRARY_FILE
 
     def spec_path(self, connector_id: str) -> Path:
         return self.connectors_dir / require_connector_id(connector_id) / SPEC_FILE
@@ -112,27 +83,7 @@ class Project:
 
     @cached_property
     def library(self) -> Library:
-        path = self.connectors_dir / LIBRARY_FILE
-        if not path.is_file():
-            raise SpecError(
-                Problem(
-                    f"library settings not found: {path}",
-                    hint="is this the root of a connector library? use --project-dir",
-                )
-            )
-        source = load_file(path)
-        from .validate import schema_problems
+        """The shared settings of ``_library.yaml``, validated (read once per process)."""
+        from .settings import load_settings
 
-        problems = ProblemList()
-        schema_problems(source, problems, jsonschema.Draft202012Validator(_LIBRARY_SCHEMA))
-        problems.raise_if_any(SpecError)
-        d = source.data
-        return Library(
-            name=d["library_name"],
-            website=d["website"],
-            tagline=d["tagline"],
-            runtime_class=d["runtime_class"],
-            template_id_prefix=d["template_id_prefix"],
-            execution_platform_version=d["execution_platform_version"],
-            history_time_to_live=d["history_time_to_live"],
-        )
+        return load_settings(self.settings_path)

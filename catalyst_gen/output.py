@@ -18,9 +18,11 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import CatalystError, Problem
+from .library import RELEASE_FOLDER
 
 LOCK_TIMEOUT_SECONDS = 120
 
@@ -34,7 +36,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(state_dir: Path, timeout: float = LOCK_TIMEOUT_SECONDS):
+def exclusive(state_dir: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     """Hold the library's write lock; refuse with a clear message after ``timeout``."""
     state_dir.mkdir(parents=True, exist_ok=True)
     with open(state_dir / "lock", "a+") as handle:
@@ -96,11 +98,13 @@ def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[st
 
     Returns the ids whose folder changed (unchanged folders are not touched).
     """
-    from .loader import is_connector_id
+    if not outputs:
+        return []
+    from .loader import is_connector_id  # the one id rule (loaded only when there is something to write)
 
     for cid, files in outputs.items():
         names_ok = all(name and "/" not in name and name not in (".", "..") for name in files)
-        if not (cid == "release" or is_connector_id(cid)) or not names_ok:
+        if not (cid == RELEASE_FOLDER or is_connector_id(cid)) or not names_ok:
             raise CatalystError(Problem(f"refusing to write {cid!r} into {dist_dir}: not a connector id or file name"))
     changed = {cid: files for cid, files in outputs.items() if read_tree(dist_dir / cid) != files}
     if not changed:

@@ -14,9 +14,12 @@ import hashlib
 import io
 import json
 import zipfile
+from typing import TYPE_CHECKING
 
 from .jsonfmt import canonical_json
-from .model import Connector
+
+if TYPE_CHECKING:
+    from .model import Connector
 
 BUNDLE = "catalyst-connectors.element-templates.json"
 CATALOG = "catalog.json"

@@ -1,8 +1,10 @@
 """``catalyst-gen new``: a connector spec that builds the moment it is written.
 
 The spec is rendered from ``templates/scaffold/connector.yaml.j2`` (so a
-library can change what new connectors start from) and then built in memory
-before it is written: a scaffold that would not build is a bug, not a file.
+library can change what new connectors start from).  Building it right after
+it is written, and removing it again when it does not build (a scaffold that
+would not build is a bug, not a file), is
+:func:`catalyst_gen.commands.connector.create_connector`'s job.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import CatalystError, Problem
+from .library import Project
 from .loader import is_connector_id, load_spec
 
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
@@ -32,7 +35,10 @@ def initials(name: str) -> str:
     return text or "C"
 
 
-def render_spec(project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str) -> str:
+def render_spec(
+    project: Project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str | None
+) -> str:
+    """The text of a new connector's spec, from ``templates/scaffold/connector.yaml.j2``."""
     if not is_connector_id(connector_id):
         raise CatalystError(
             Problem(f"{connector_id!r} is not a valid connector id", hint="use lower-case kebab-case, e.g. my-service")
@@ -83,7 +89,7 @@ def render_spec(project, connector_id: str, *, name: str | None, preset: str | N
     )
 
 
-def write_new_connector(project, connector_id: str, text: str) -> Path:
+def write_new_connector(project: Project, connector_id: str, text: str) -> Path:
     """Write the spec (never over an existing one); the caller has already built it in memory."""
     folder = project.connectors_dir / connector_id
     folder.mkdir(parents=True)
@@ -91,9 +97,3 @@ def write_new_connector(project, connector_id: str, text: str) -> Path:
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(text)
     return path
-
-
-def schema_text() -> str:
-    from .validate import spec_schema
-
-    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Location, Problem
+from .library import Project
 
 LOCK_FILE = "_versions.lock"
 
 
-def lock_path(project) -> Path:
+def lock_path(project: Project) -> Path:
     return project.connectors_dir / LOCK_FILE
 
 
@@ -31,7 +32,7 @@ def template_digest(template: bytes) -> str:
     return hashlib.sha256(template).hexdigest()
 
 
-def read_lock(project) -> dict[str, dict]:
+def read_lock(project: Project) -> dict[str, dict]:
     path = lock_path(project)
     if not path.is_file():
         return {}
@@ -44,7 +45,7 @@ def read_lock(project) -> dict[str, dict]:
     return data
 
 
-def write_lock(project, lock: dict[str, dict]) -> None:
+def write_lock(project: Project, lock: dict[str, dict]) -> None:
     path = lock_path(project)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(dict(sorted(lock.items())), indent=2, sort_keys=True) + "\n", "utf-8")
@@ -81,7 +82,29 @@ class VersionState:
         return None
 
 
-def states(project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
+def raised_version(state: VersionState, *, force: bool = False) -> int | None:
+    """The bump rule: the version ``catalyst-gen bump`` moves to, or None to keep it.
+
+    A recorded connector whose template changed under the same version is
+    raised past the higher of the two (``force`` raises it regardless).  A new
+    connector, or one whose version was already raised by hand, keeps its
+    version: the bump only records it.
+    """
+    recorded = state.recorded
+    if recorded is None:
+        return None
+    changed_in_place = state.version == recorded["version"] and state.digest != recorded["sha256"]
+    if force or changed_in_place:
+        return max(state.version, recorded["version"]) + 1
+    return None
+
+
+def lock_entry(version: int, template: bytes) -> dict:
+    """What ``_versions.lock`` records for one connector's released template."""
+    return {"version": version, "sha256": template_digest(template)}
+
+
+def states(project: Project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
     """``built``: id -> (version, element template bytes)."""
     lock = read_lock(project)
     return [

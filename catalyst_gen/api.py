@@ -1,0 +1,96 @@
+"""catalyst-gen's public Python API, in one place: ``from catalyst_gen.api import build_library``.
+
+The names are re-exported lazily (PEP 562): importing this module costs
+nothing, and each command's module (with the libraries it needs) is imported
+on first use.  The functions live in :mod:`catalyst_gen.commands`; see the
+README's "Python API" section.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import CatalystError, Problem  # cheap: the standard library only
+
+_EXPORTS = {
+    "build_library": "build",
+    "BuildReport": "build",
+    "ConnectorResult": "build",
+    "check": "verify",
+    "CheckReport": "verify",
+    "validate": "verify",
+    "ValidationReport": "verify",
+    "package_release": "release",
+    "PackageReport": "release",
+    "bump": "release",
+    "BumpReport": "release",
+    "create_connector": "connector",
+    "NewConnector": "connector",
+    "try_connector": "connector",
+    "TryReport": "connector",
+    "MissingVariables": "common",
+    "render_diagram": "connector",
+    "DiagramReport": "connector",
+    "list_connectors": "info",
+    "ConnectorList": "info",
+    "spec_schema": "info",
+    "SpecSchema": "info",
+    "CommandFailed": "common",
+}
+
+__all__ = [
+    "BuildReport",
+    "BumpReport",
+    "CatalystError",
+    "CheckReport",
+    "CommandFailed",
+    "ConnectorList",
+    "ConnectorResult",
+    "DiagramReport",
+    "MissingVariables",
+    "NewConnector",
+    "PackageReport",
+    "Problem",
+    "SpecSchema",
+    "TryReport",
+    "ValidationReport",
+    "build_library",
+    "bump",
+    "check",
+    "create_connector",
+    "list_connectors",
+    "package_release",
+    "render_diagram",
+    "spec_schema",
+    "try_connector",
+    "validate",
+]
+
+if TYPE_CHECKING:
+    from .commands.build import BuildReport, ConnectorResult, build_library
+    from .commands.common import CommandFailed, MissingVariables
+    from .commands.connector import (
+        DiagramReport,
+        NewConnector,
+        TryReport,
+        create_connector,
+        render_diagram,
+        try_connector,
+    )
+    from .commands.info import ConnectorList, SpecSchema, list_connectors, spec_schema
+    from .commands.release import BumpReport, PackageReport, bump, package_release
+    from .commands.verify import CheckReport, ValidationReport, check, validate
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"catalyst_gen.commands.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

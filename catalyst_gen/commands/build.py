@@ -1,0 +1,131 @@
+"""``build``: render, check and write ``dist/<id>/``, skipping what did not change.
+
+An unchanged build must stay cheap: this module imports only the cache, the
+writer and the library paths at the top.  The pipeline (YAML, JSON Schema,
+Jinja, lxml, cairosvg) is imported only when a connector actually has to be
+built.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..cache import BuildCache, connector_inputs
+from ..errors import Problem
+from ..library import Project
+from ..output import exclusive, write_connectors
+from .common import CommandFailed, open_project, select_ids
+
+if TYPE_CHECKING:
+    from ..batch import Outcome
+    from ..model import Connector
+
+WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
+
+ProgressCallback = Callable[[str, int, int], object]
+"""``on_progress(connector_id, done, total)``, called as each connector that needs building finishes."""
+
+
+@dataclass(frozen=True)
+class ConnectorResult:
+    """One connector of a build.
+
+    ``state`` is ``"written"`` (its folder changed), ``"unchanged"`` (skipped by
+    the cache, or rebuilt to the same bytes) or ``"failed"``.  ``connector`` is
+    the model when it was built, None when the cache skipped it or it failed.
+    """
+
+    connector_id: str
+    state: str
+    connector: Connector | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """Every selected connector, in the order asked for."""
+
+    results: tuple[ConnectorResult, ...]
+
+    def ids(self, state: str) -> list[str]:
+        return [r.connector_id for r in self.results if r.state == state]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for r in self.results for p in r.problems]
+
+
+def build_library(
+    root: str | os.PathLike[str] | Project,
+    ids: Iterable[str] = (),
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BuildReport:
+    """Build ``ids`` (every connector when empty) into ``dist/``; write each folder whole.
+
+    Connectors whose inputs and outputs did not change are skipped unless
+    ``force``.  A connector that fails keeps its ``dist/`` folder as it was
+    and does not stop the others; when any failed, raises
+    :class:`CommandFailed` with every problem and the report.
+    """
+    project = open_project(root)
+    selected = select_ids(project, ids)
+    with exclusive(project.state_dir):
+        cache = BuildCache(project)
+        todo = [cid for cid in selected if force or not cache.is_fresh(cid)]
+        outcomes = _build(project, todo, jobs, on_progress)
+        written = _write(project, cache, outcomes)
+    report = _report(selected, outcomes, written)
+    if report.problems:
+        raise CommandFailed(report.problems, report)
+    return report
+
+
+def _build(project: Project, todo: list[str], jobs: int | None, on_progress: ProgressCallback | None) -> list[Outcome]:
+    if not todo:
+        return []  # nothing changed: the pipeline is never imported
+    from ..batch import build_many
+
+    done = 0
+
+    def tick(outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        if on_progress:
+            on_progress(outcome.connector_id, done, len(todo))
+
+    return build_many(project, todo, jobs=jobs, on_done=tick)
+
+
+def _write(project: Project, cache: BuildCache, outcomes: list[Outcome]) -> set[str]:
+    """Swap in every connector that built; record it in the cache (forget the ones that failed)."""
+    if not outcomes:
+        return set()
+    good = {o.connector_id: o.built.files for o in outcomes if o.built}
+    written = write_connectors(project.dist_dir, project.state_dir, good)
+    for outcome in outcomes:
+        if outcome.built:
+            cache.record(outcome.connector_id, connector_inputs(outcome.built.connector), outcome.built.files)
+        else:
+            cache.forget(outcome.connector_id)
+    cache.save()
+    return set(written)
+
+
+def _report(selected: list[str], outcomes: list[Outcome], written: set[str]) -> BuildReport:
+    by_id = {o.connector_id: o for o in outcomes}
+    results = []
+    for cid in selected:
+        outcome = by_id.get(cid)
+        if outcome is None:
+            results.append(ConnectorResult(cid, UNCHANGED))
+        elif outcome.problems:
+            results.append(ConnectorResult(cid, FAILED, problems=outcome.problems))
+        else:
+            results.append(ConnectorResult(cid, WRITTEN if cid in written else UNCHANGED, outcome.connector))
+    return BuildReport(tuple(results))

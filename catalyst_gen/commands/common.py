@@ -1,0 +1,47 @@
+"""What every command needs: the library checkout, the ids to work on, and the API's own errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import CatalystError, Problem
+from ..library import Project
+
+
+class CommandFailed(CatalystError):
+    """Problems, plus the partial report a command produced before it failed.
+
+    ``build`` still built the connectors that were fine and ``check`` still
+    has its diffs: callers show ``report`` and then the problems.
+    """
+
+    def __init__(self, problems: list[Problem], report: object):
+        super().__init__(problems)
+        self.report = report
+
+
+class MissingVariables(CatalystError):
+    """``try_connector`` was not given a value for every ``${placeholder}`` of the payload."""
+
+    def __init__(self, connector_id: str, names: list[str]):
+        super().__init__(Problem(f"{connector_id}: no value for the process variables {', '.join(names)}"))
+        self.names = names
+
+
+def open_project(root: str | os.PathLike[str] | Project) -> Project:
+    """The library checkout rooted at ``root`` (absolute, so cache keys do not depend on the cwd)."""
+    if isinstance(root, Project):
+        return root
+    return Project(Path(root).resolve())
+
+
+def select_ids(project: Project, ids: Iterable[str] = ()) -> list[str]:
+    """``ids`` without repeats, in the order given; every connector when none is given."""
+    selected = list(dict.fromkeys(ids))
+    if not selected:
+        selected = project.connector_ids()
+        if not selected:
+            raise CatalystError(f"no connectors found in {project.connectors_dir}")
+    return selected

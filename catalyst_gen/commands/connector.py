@@ -1,0 +1,134 @@
+"""``new``, ``try`` and ``diagram``: the commands a connector author runs on one connector."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..build import build_connector
+from ..errors import CatalystError, Problem
+from ..library import Project
+from ..model import Connector
+from .common import MissingVariables, open_project
+
+if TYPE_CHECKING:
+    from .. import runtime
+
+
+@dataclass(frozen=True)
+class NewConnector:
+    """The connector ``create_connector`` scaffolded, and where its spec is."""
+
+    connector: Connector
+    spec_path: Path
+    root: Path
+
+
+def create_connector(
+    root: str | os.PathLike[str] | Project,
+    connector_id: str,
+    *,
+    name: str | None = None,
+    preset: str | None = None,
+    url: str | None = None,
+    auth: str | None = None,
+) -> NewConnector:
+    """Scaffold ``connectors/<id>/connector.yaml`` from ``templates/scaffold/`` and prove it builds.
+
+    Nothing is left behind when the scaffold does not build (a bug in the
+    scaffold template): the new folder is removed and the problems raised.
+    """
+    from ..scaffold import render_spec, write_new_connector
+
+    project = open_project(root)
+    text = render_spec(project, connector_id, name=name, preset=preset, url=url, auth=auth)
+    path = write_new_connector(project, connector_id, text)
+    try:
+        built = build_connector(project, connector_id)
+    except CatalystError as exc:
+        shutil.rmtree(path.parent)
+        raise CatalystError(
+            [Problem("the scaffold does not build (a bug in templates/scaffold/)"), *exc.problems]
+        ) from None
+    return NewConnector(built.connector, path, project.root)
+
+
+@dataclass(frozen=True)
+class TryReport:
+    """The connector and what one call of it left behind (variables, maybe a BPMN error)."""
+
+    connector: Connector
+    outcome: runtime.Outcome
+
+    @property
+    def success(self) -> bool:
+        return self.outcome.success
+
+
+def try_connector(
+    root: str | os.PathLike[str] | Project,
+    connector_id: str,
+    variables: Mapping[str, str],
+    *,
+    base_url: str | None = None,
+    secrets_dir: str | os.PathLike[str] | None = None,
+    properties_path: str | os.PathLike[str] | None = None,
+) -> TryReport:
+    """Call the connector once, as the Catalyst runtime would, with ``variables`` as process variables.
+
+    Uses the connector's example task, freshly generated from the spec, and
+    the Python reference of the runtime (:mod:`catalyst_gen.runtime`).  A
+    failed call is a result (``report.success`` is False); a missing secret or
+    a broken contract raises :class:`CatalystError`, missing variables
+    :class:`MissingVariables`.
+    """
+    from .. import contract, runtime
+
+    project = open_project(root)
+    built = build_connector(project, connector_id)
+    missing = [p.name for p in built.connector.placeholders if p.name not in variables]
+    if missing:
+        raise MissingVariables(connector_id, missing)
+    example = built.files[built.connector.file_names["example"]]
+    try:
+        outcome = runtime.try_connector(
+            example,
+            dict(variables),
+            base_url=base_url,
+            secrets_dir=secrets_dir or contract.SECRETS_DIR,
+            properties_path=properties_path,
+        )
+    except runtime.RuntimeContractError as exc:
+        raise CatalystError(
+            Problem(str(exc), hint="set the secret (see the connector README's Secret Sources) or fix the inputs")
+        ) from None
+    return TryReport(built.connector, outcome)
+
+
+@dataclass(frozen=True)
+class DiagramReport:
+    """The connector whose example process was drawn, and the PNG written."""
+
+    connector: Connector
+    png_path: Path
+
+
+def render_diagram(
+    root: str | os.PathLike[str] | Project,
+    connector_id: str,
+    png_path: str | os.PathLike[str],
+    *,
+    scale: float = 2.0,
+) -> DiagramReport:
+    """Render the example process picture to a PNG at ``png_path`` (the SVG is in ``dist/<id>/``)."""
+    from ..diagram import render_diagram_png
+
+    project = open_project(root)
+    built = build_connector(project, connector_id)
+    svg = built.files[built.connector.file_names["diagram"]]
+    Path(png_path).write_bytes(render_diagram_png(svg, scale=scale))
+    return DiagramReport(built.connector, Path(png_path))

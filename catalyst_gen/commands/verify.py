@@ -1,0 +1,113 @@
+"""``check`` and ``validate``: regenerate in memory, write nothing, report every problem.
+
+Both (and ``package``) share one verification: build the connectors in
+memory, compare template versions with ``_versions.lock``, and, for ``check``
+and ``package``, compare the artifacts with ``dist/``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .. import versions
+from ..batch import Outcome, build_many
+from ..drift import Drift, compare
+from ..errors import CatalystError, Problem
+from ..library import Project
+from ..model import Connector
+from .common import CommandFailed, open_project, select_ids
+
+REBUILD_HINT = "run `catalyst-gen build` and commit dist/"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Everything ``check``, ``validate`` and ``package`` decide on, computed once."""
+
+    outcomes: list[Outcome]
+    drift: Drift
+    problems: list[Problem]
+
+    @property
+    def connectors(self) -> tuple[Connector, ...]:
+        return tuple(o.built.connector for o in self.outcomes if o.built)
+
+
+def verify(
+    project: Project,
+    ids: list[str],
+    *,
+    jobs: int | None = None,
+    compare_dist: bool,
+    all_connectors: bool,
+    hint: str | None = None,
+) -> Verification:
+    """Regenerate ``ids`` in memory and collect every problem: spec/artifact failures,
+    unrecorded or un-bumped template versions, and (with ``compare_dist``) drift from ``dist/``.
+
+    ``all_connectors`` also reports folders in ``dist/`` that no connector produces.
+    """
+    outcomes = build_many(project, ids, jobs=jobs)
+    problems = [p for o in outcomes for p in o.problems]
+    built = {o.connector_id: o.built for o in outcomes if o.built}
+    templates = {
+        cid: (b.connector.version, b.files[b.connector.file_names["element_template"]]) for cid, b in built.items()
+    }
+    problems += [state.problem for state in versions.states(project, templates) if state.problem]
+    drift = Drift()
+    if compare_dist and built:
+        drift = compare(project.dist_dir, {cid: b.files for cid, b in built.items()}, all_connectors=all_connectors)
+        rebuild = hint or REBUILD_HINT
+        problems += [Problem(f"{p} is stale", hint=rebuild) for p in drift.stale]
+        problems += [Problem(f"{p} is missing", hint=rebuild) for p in drift.missing]
+        problems += [
+            Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec")
+            for p in drift.extra
+        ]
+    return Verification(outcomes, drift, problems)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The connectors regenerated, and how ``dist/`` differs from them (nothing, when it passed)."""
+
+    connectors: tuple[Connector, ...]
+    drift: Drift
+    problems: tuple[Problem, ...] = ()
+
+
+def check(root: str | os.PathLike[str] | Project, ids: Iterable[str] = (), *, jobs: int | None = None) -> CheckReport:
+    """Is ``dist/`` exactly what the specs produce, with every template version recorded?
+
+    Checks ``ids`` (every connector, and folders no connector produces, when
+    empty).  On any difference raises :class:`CommandFailed`, whose report
+    holds the unified diffs.
+    """
+    project = open_project(root)
+    ids = list(ids)
+    selected = select_ids(project, ids)
+    result = verify(project, selected, jobs=jobs, compare_dist=True, all_connectors=not ids)
+    report = CheckReport(result.connectors, result.drift, tuple(result.problems))
+    if result.problems:
+        raise CommandFailed(result.problems, report)
+    return report
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The connectors that passed every spec, artifact and version check."""
+
+    connectors: tuple[Connector, ...]
+
+
+def validate(
+    root: str | os.PathLike[str] | Project, ids: Iterable[str] = (), *, jobs: int | None = None
+) -> ValidationReport:
+    """Run every spec and artifact check and the version record check on ``ids``; write nothing."""
+    project = open_project(root)
+    result = verify(project, select_ids(project, ids), jobs=jobs, compare_dist=False, all_connectors=False)
+    if result.problems:
+        raise CatalystError(result.problems)
+    return ValidationReport(result.connectors)

@@ -1,0 +1,113 @@
+"""Import budget: what a no-op build, ``--help`` and ``--version`` may import.
+
+An unchanged build is decided by the cache alone, so it must not pay for the
+pipeline: no YAML parser, JSON Schema, Jinja, lxml, cairosvg, httpx or
+SpiffWorkflow, and none of our render/checks/validate/runtime modules.  Each
+case runs the CLI in a fresh interpreter and compares the modules it
+imported (beyond what the interpreter had at start-up) with an explicit
+allow-list.  A positive control proves the probe sees a real build's imports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO
+
+PROBE = r"""
+import json, sys
+before = set(sys.modules)
+out, args = sys.argv[1], json.loads(sys.argv[2])
+sys.argv = ["catalyst-gen", *args]
+from catalyst_gen.cli import main
+try:
+    main()
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+with open(out, "w") as handle:
+    json.dump({"code": code, "modules": sorted(set(sys.modules) - before)}, handle)
+"""
+
+THIRD_PARTY_ALLOWED = {"click"}
+"""The only library outside the standard library that the cheap paths may import."""
+
+OURS_FOR_HELP = {"catalyst_gen", "catalyst_gen.cli"}
+OURS_FOR_NOOP_BUILD = OURS_FOR_HELP | {
+    "catalyst_gen.commands",
+    "catalyst_gen.commands.build",
+    "catalyst_gen.commands.common",
+    "catalyst_gen.cache",
+    "catalyst_gen.library",
+    "catalyst_gen.output",
+    "catalyst_gen.errors",
+}
+HEAVY = {"jinja2", "jsonschema", "lxml", "cairosvg", "httpx", "SpiffWorkflow", "ruamel"}
+
+
+def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), json.dumps(list(args))],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.is_file(), result.stderr
+    data = json.loads(out.read_text())
+    return data["code"], set(data["modules"])
+
+
+def third_party(modules: set[str]) -> set[str]:
+    tops = {name.split(".")[0] for name in modules}
+    return {top for top in tops if top not in sys.stdlib_module_names and top != "catalyst_gen"}
+
+
+def ours(modules: set[str]) -> set[str]:
+    return {name for name in modules if name == "catalyst_gen" or name.startswith("catalyst_gen.")}
+
+
+def assert_within(modules: set[str], allowed_ours: set[str]) -> None:
+    assert third_party(modules) <= THIRD_PARTY_ALLOWED, (
+        f"third-party imports beyond the budget: {sorted(third_party(modules) - THIRD_PARTY_ALLOWED)}"
+    )
+    assert ours(modules) <= allowed_ours, (
+        f"catalyst_gen modules beyond the budget: {sorted(ours(modules) - allowed_ours)}"
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["build", "--help"]])
+def test_help_and_version_import_only_the_cli(tmp_path, args):
+    code, modules = imported(tmp_path, *args)
+    assert code == 0
+    assert_within(modules, OURS_FOR_HELP)
+
+
+def test_a_no_op_build_imports_only_what_the_cache_check_needs(project, tmp_path):
+    root = str(project)
+    code, _ = imported(tmp_path, "build", "--project-dir", root)  # primes the cache
+    assert code == 0
+    code, modules = imported(tmp_path, "build", "together-ai", "--project-dir", root)
+    assert code == 0
+    assert_within(modules, OURS_FOR_NOOP_BUILD)
+    code, modules = imported(tmp_path, "build", "--project-dir", root)  # every connector, still nothing to do
+    assert code == 0
+    assert_within(modules, OURS_FOR_NOOP_BUILD)
+
+
+def test_the_probe_sees_the_imports_of_a_real_build(project, tmp_path):
+    """Positive control: when a connector must be rebuilt, the pipeline's libraries do show up."""
+    spec = project / "connectors" / "together-ai" / "connector.yaml"
+    spec.write_text(spec.read_text() + "\n# touched\n")
+    code, modules = imported(tmp_path, "build", "together-ai", "--project-dir", str(project))
+    assert code == 0
+    assert HEAVY - {"httpx", "SpiffWorkflow"} <= third_party(modules)  # those two are for `try` and the tests
+    assert {"catalyst_gen.render", "catalyst_gen.validate", "catalyst_gen.loader"} <= ours(modules)
