@@ -14,22 +14,11 @@ from pathlib import Path
 import jsonschema
 
 from .errors import Problem, ProblemList, SpecError
-from .loader import ID_HINT, PRESETS_DIR, is_connector_id, load_file
+from .grammar import require_connector_id
+from .loader import PRESETS_DIR, load_file
 from .model import Library
 
 LIBRARY_FILE = "_library.yaml"
-
-
-def require_connector_id(text: str) -> str:
-    """Refuse anything but a connector id before it is joined to a path."""
-    if not is_connector_id(text):
-        raise SpecError(
-            Problem(
-                f"{text!r} is not a connector id",
-                hint=ID_HINT,
-            )
-        )
-    return text
 
 
 SPEC_FILE = "connector.yaml"

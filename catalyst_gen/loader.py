@@ -25,6 +25,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import Location, Problem, SpecError
+from .grammar import PRESET_NAME
 
 MAX_FILE_BYTES = 256 * 1024
 """A connector spec is a page of YAML; anything larger is a mistake or an attack."""
@@ -36,19 +37,6 @@ MAX_DEPTH = 32
 """Deepest nesting accepted; real specs stay below 8."""
 
 PRESETS_DIR = "_presets"
-
-KEBAB_CASE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-"""Connector ids and preset names: they name folders and files, so no ``/``, ``\\`` or ``..``."""
-MAX_ID_LENGTH = 64
-ID_HINT = (
-    "a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
-    "paths, slashes and `..` are not accepted"
-)
-
-
-def is_connector_id(text) -> bool:
-    """Lower-case kebab-case of at most 64 characters: the only ids that may be joined to a path."""
-    return isinstance(text, str) and bool(KEBAB_CASE.fullmatch(text)) and len(text) <= MAX_ID_LENGTH
 
 
 @dataclass
@@ -412,13 +400,13 @@ def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
         if parent is None:
             break
         where = current.locate(("extends",))
-        if not isinstance(parent, str) or not KEBAB_CASE.fullmatch(parent):
+        if not PRESET_NAME.matches(parent):
             raise SpecError(
                 Problem(
                     f"extends must name a preset in lower-case kebab-case, got {parent!r}",
                     where,
                     ("extends",),
-                    f"presets live in {presets_dir}/<name>.yaml",
+                    f"{PRESET_NAME.hint}: presets live in {presets_dir}/<name>.yaml",
                 )
             )
         preset_file = presets_dir / f"{parent}.yaml"

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .grammar import PLACEHOLDER
 from .jsonfmt import format_payload
-from .validate import PLACEHOLDER
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[st
 
     Returns the ids whose folder changed (unchanged folders are not touched).
     """
-    from .loader import is_connector_id
+    from .grammar import is_connector_id
 
     for cid, files in outputs.items():
         names_ok = all(name and "/" not in name and name not in (".", "..") for name in files)

@@ -53,6 +53,7 @@ import httpx
 from lxml import etree
 
 from . import contract
+from .grammar import PLACEHOLDER
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
@@ -527,12 +528,10 @@ def resolve_secret(
 # Payload placeholders
 # --------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
 
 def payload_placeholders(payload: str) -> list[str]:
     """Names of the ``${name}`` placeholders in a payload, in order of first use, without repeats."""
-    return list(dict.fromkeys(_PLACEHOLDER.findall(payload)))
+    return list(dict.fromkeys(PLACEHOLDER.findall(payload)))
 
 
 def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
@@ -555,7 +554,7 @@ def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
     in_string = False
     i = 0
     while i < len(payload):
-        match = _PLACEHOLDER.match(payload, i) if payload[i] == "$" else None
+        match = PLACEHOLDER.match(payload, i) if payload[i] == "$" else None
         if match:
             name = match.group(1)
             if name not in variables:
