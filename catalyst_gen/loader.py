@@ -257,50 +257,7 @@ class _Converter:
                 Problem(f"nesting deeper than {MAX_DEPTH} levels", self.loc(node), path, "flatten the structure")
             )
         if isinstance(node, MappingNode):
-            out = {}
-            originals: dict[str, object] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == MERGE_TAG:
-                    self.problems.append(
-                        Problem(
-                            "YAML merge keys (<<) are not supported",
-                            self.loc(key_node),
-                            path,
-                            "use `extends:` with a preset instead",
-                        )
-                    )
-                    continue
-                key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
-                if isinstance(key, bool) or not isinstance(key, (str, int)):
-                    self.problems.append(
-                        Problem(
-                            f"key {getattr(key_node, 'value', key)!r} must be a string",
-                            self.loc(key_node),
-                            path,
-                            "quote the key",
-                        )
-                    )
-                    continue
-                skey = str(key)
-                child = path + (skey,)
-                if skey in out:
-                    what = f"duplicate key {skey!r}"
-                    if type(originals[skey]) is not type(key):
-                        what += f" ({originals[skey]!r} and {key!r} are the same key)"
-                    self.problems.append(
-                        Problem(
-                            what,
-                            self.loc(key_node),
-                            path,
-                            "each key may appear once in a mapping: remove or merge the repeated one",
-                        )
-                    )
-                    continue
-                originals[skey] = key
-                self.key_locs[child] = self.loc(key_node)
-                self.value_locs[child] = self.loc(value_node)
-                out[skey] = self.convert(value_node, child, depth + 1)
-            return out
+            return self.mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             out = []
             for index, item in enumerate(node.value):
@@ -309,6 +266,53 @@ class _Converter:
                 out.append(self.convert(item, child, depth + 1))
             return out
         return self.scalar(node, path)
+
+    def mapping(self, node: MappingNode, path: tuple, depth: int) -> dict:
+        """A mapping with string keys; merge keys, non-string keys and repeated keys are problems."""
+        out = {}
+        originals: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                self.problems.append(
+                    Problem(
+                        "YAML merge keys (<<) are not supported",
+                        self.loc(key_node),
+                        path,
+                        "use `extends:` with a preset instead",
+                    )
+                )
+                continue
+            key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                self.problems.append(
+                    Problem(
+                        f"key {getattr(key_node, 'value', key)!r} must be a string",
+                        self.loc(key_node),
+                        path,
+                        "quote the key",
+                    )
+                )
+                continue
+            skey = str(key)
+            child = path + (skey,)
+            if skey in out:
+                what = f"duplicate key {skey!r}"
+                if type(originals[skey]) is not type(key):
+                    what += f" ({originals[skey]!r} and {key!r} are the same key)"
+                self.problems.append(
+                    Problem(
+                        what,
+                        self.loc(key_node),
+                        path,
+                        "each key may appear once in a mapping: remove or merge the repeated one",
+                    )
+                )
+                continue
+            originals[skey] = key
+            self.key_locs[child] = self.loc(key_node)
+            self.value_locs[child] = self.loc(value_node)
+            out[skey] = self.convert(value_node, child, depth + 1)
+        return out
 
 
 def _plain_number(value):

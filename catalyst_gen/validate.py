@@ -239,13 +239,6 @@ def _type(error, path: tuple, schema: dict) -> Iterator[_Found]:
     yield f"expected {want}, got {_kind(error.instance)}", path, False, None
 
 
-def _property_names(error, path: tuple, schema: dict) -> Iterator[_Found]:
-    for sub in error.context or [error]:
-        sub_schema = sub.schema if isinstance(sub.schema, dict) else {}
-        hint = sub_schema.get("x-hint") or schema.get("x-hint")
-        yield f"`{sub.instance}` is not allowed as a key here", path + (str(sub.instance),), True, hint
-
-
 def _bounds(error, path: tuple, schema: dict) -> Iterator[_Found]:
     word = "at least" if error.validator == "minimum" else "at most"
     size = "small" if error.validator == "minimum" else "large"
@@ -271,7 +264,6 @@ _DESCRIBE: dict[str, Callable[[Any, tuple, dict], Iterator[_Found]]] = {
     "required": _required,
     "enum": _enum,
     "type": _type,
-    "propertyNames": _property_names,
     "minimum": _bounds,
     "maximum": _bounds,
     "minLength": _length,
@@ -280,16 +272,21 @@ _DESCRIBE: dict[str, Callable[[Any, tuple, dict], Iterator[_Found]]] = {
 }
 
 
+def _is_about_a_key(error) -> bool:
+    """The error comes from ``propertyNames``: ``error.instance`` is a key of the mapping at the error's path."""
+    return "propertyNames" in error.schema_path
+
+
 def _failed_paths(error, path: tuple) -> list[tuple]:
-    """Where an error makes the spec untrustworthy: the missing or unknown key itself, else the value."""
+    """Where an error makes the spec untrustworthy: the missing, unknown or misspelt key itself, else the value."""
     if error.validator == "required":
         missing = re.search(r"'(.*?)' is a required property", error.message)
         return [path + (missing.group(1),)] if missing else [path]
     if error.validator == "additionalProperties":
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return [path + (key,) for key in error.instance if key not in allowed]
-    if error.validator == "propertyNames":
-        return [path + (str(sub.instance),) for sub in error.context or [error]]
+    if _is_about_a_key(error):
+        return [path + (str(error.instance),)]
     return [path]
 
 
@@ -305,6 +302,8 @@ def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -
             problems.add(error.message, source.locate(path), path)
             continue
         for message, where, at_key, hint in describe(error, path, schema):
+            if _is_about_a_key(error) and where == path:
+                where, at_key = path + (str(error.instance),), True
             problems.add(message, source.locate(where, key=at_key), path, hint)
     return SchemaVerdict(frozenset(failed))
 
