@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .grammar import require_connector_id  # the one id rule: checked before an id becomes a path
+
 if TYPE_CHECKING:
     from .model import Library
 
@@ -23,16 +25,6 @@ LIBRARY_FILE = "_library.yaml"
 SPEC_FILE = "connector.yaml"
 RELEASE_FOLDER = "release"
 """``dist/release/``: release packaging output (git-ignored), not a connector."""
-
-
-def require_connector_id(text: str) -> str:
-    """Refuse anything but a connector id before it is joined to a path."""
-    from .errors import Problem, SpecError
-    from .loader import ID_HINT, is_connector_id  # the one id rule; imported only when a path is built
-
-    if not is_connector_id(text):
-        raise SpecError(Problem(f"{text!r} is not a connector id", hint=ID_HINT))
-    return text
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import Location, Problem, SpecError
+from .grammar import PRESET_NAME
 
 MAX_FILE_BYTES = 256 * 1024
 """A connector spec is a page of YAML; anything larger is a mistake or an attack."""
@@ -36,19 +37,6 @@ MAX_DEPTH = 32
 """Deepest nesting accepted; real specs stay below 8."""
 
 PRESETS_DIR = "_presets"
-
-KEBAB_CASE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-"""Connector ids and preset names: they name folders and files, so no ``/``, ``\\`` or ``..``."""
-MAX_ID_LENGTH = 64
-ID_HINT = (
-    "a connector id is lower-case kebab-case (e.g. together-ai) and names a folder in connectors/; "
-    "paths, slashes and `..` are not accepted"
-)
-
-
-def is_connector_id(text) -> bool:
-    """Lower-case kebab-case of at most 64 characters: the only ids that may be joined to a path."""
-    return isinstance(text, str) and bool(KEBAB_CASE.fullmatch(text)) and len(text) <= MAX_ID_LENGTH
 
 
 @dataclass
@@ -269,50 +257,7 @@ class _Converter:
                 Problem(f"nesting deeper than {MAX_DEPTH} levels", self.loc(node), path, "flatten the structure")
             )
         if isinstance(node, MappingNode):
-            out = {}
-            originals: dict[str, object] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == MERGE_TAG:
-                    self.problems.append(
-                        Problem(
-                            "YAML merge keys (<<) are not supported",
-                            self.loc(key_node),
-                            path,
-                            "use `extends:` with a preset instead",
-                        )
-                    )
-                    continue
-                key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
-                if isinstance(key, bool) or not isinstance(key, (str, int)):
-                    self.problems.append(
-                        Problem(
-                            f"key {getattr(key_node, 'value', key)!r} must be a string",
-                            self.loc(key_node),
-                            path,
-                            "quote the key",
-                        )
-                    )
-                    continue
-                skey = str(key)
-                child = path + (skey,)
-                if skey in out:
-                    what = f"duplicate key {skey!r}"
-                    if type(originals[skey]) is not type(key):
-                        what += f" ({originals[skey]!r} and {key!r} are the same key)"
-                    self.problems.append(
-                        Problem(
-                            what,
-                            self.loc(key_node),
-                            path,
-                            "each key may appear once in a mapping: remove or merge the repeated one",
-                        )
-                    )
-                    continue
-                originals[skey] = key
-                self.key_locs[child] = self.loc(key_node)
-                self.value_locs[child] = self.loc(value_node)
-                out[skey] = self.convert(value_node, child, depth + 1)
-            return out
+            return self.mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             out = []
             for index, item in enumerate(node.value):
@@ -321,6 +266,53 @@ class _Converter:
                 out.append(self.convert(item, child, depth + 1))
             return out
         return self.scalar(node, path)
+
+    def mapping(self, node: MappingNode, path: tuple, depth: int) -> dict:
+        """A mapping with string keys; merge keys, non-string keys and repeated keys are problems."""
+        out = {}
+        originals: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                self.problems.append(
+                    Problem(
+                        "YAML merge keys (<<) are not supported",
+                        self.loc(key_node),
+                        path,
+                        "use `extends:` with a preset instead",
+                    )
+                )
+                continue
+            key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                self.problems.append(
+                    Problem(
+                        f"key {getattr(key_node, 'value', key)!r} must be a string",
+                        self.loc(key_node),
+                        path,
+                        "quote the key",
+                    )
+                )
+                continue
+            skey = str(key)
+            child = path + (skey,)
+            if skey in out:
+                what = f"duplicate key {skey!r}"
+                if type(originals[skey]) is not type(key):
+                    what += f" ({originals[skey]!r} and {key!r} are the same key)"
+                self.problems.append(
+                    Problem(
+                        what,
+                        self.loc(key_node),
+                        path,
+                        "each key may appear once in a mapping: remove or merge the repeated one",
+                    )
+                )
+                continue
+            originals[skey] = key
+            self.key_locs[child] = self.loc(key_node)
+            self.value_locs[child] = self.loc(value_node)
+            out[skey] = self.convert(value_node, child, depth + 1)
+        return out
 
 
 def _plain_number(value):
@@ -412,13 +404,13 @@ def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
         if parent is None:
             break
         where = current.locate(("extends",))
-        if not isinstance(parent, str) or not KEBAB_CASE.fullmatch(parent):
+        if not PRESET_NAME.matches(parent):
             raise SpecError(
                 Problem(
                     f"extends must name a preset in lower-case kebab-case, got {parent!r}",
                     where,
                     ("extends",),
-                    f"presets live in {presets_dir}/<name>.yaml",
+                    f"{PRESET_NAME.hint}: presets live in {presets_dir}/<name>.yaml",
                 )
             )
         preset_file = presets_dir / f"{parent}.yaml"

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .grammar import PLACEHOLDER
 from .jsonfmt import format_payload
-from .validate import PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -184,12 +184,25 @@ def _placeholders(payload_text: str, declared: dict) -> tuple[Placeholder, ...]:
     )
 
 
+def _auth(auth: dict) -> Auth:
+    """Auth settings with their defaults (bearer and basic auth travel in ``Authorization``)."""
+    header_default = "Authorization" if auth["type"] in ("bearerToken", "basicAuth") else ""
+    return Auth(
+        type=auth["type"],
+        header=auth.get("header", header_default),
+        prefix=auth.get("prefix", ""),
+        console=auth.get("console"),
+        key_prefix=auth.get("key_prefix"),
+        secret_name=auth.get("secret_name", ""),
+        default_source=auth.get("default_source", "env"),
+        editable=auth.get("editable", False),
+        optional=auth.get("optional", False),
+    )
+
+
 def build_model(data: dict, library: Library, source_dir: Path, source_files: tuple[Path, ...] = ()) -> Connector:
     """Build the :class:`Connector` from validated spec data (defaults filled in here)."""
     endpoint = data["endpoint"]
-    auth = data["auth"]
-    auth_type = auth["type"]
-    header_default = "Authorization" if auth_type in ("bearerToken", "basicAuth") else ""
     payload = data["request"]["payload"]
     payload_text = format_payload(payload)
     retry = data["retry"]
@@ -210,17 +223,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         headers=dict(endpoint.get("headers", {})),
         query=dict(endpoint.get("query", {})),
         endpoint_editable=endpoint.get("editable", False),
-        auth=Auth(
-            type=auth_type,
-            header=auth.get("header", header_default),
-            prefix=auth.get("prefix", ""),
-            console=auth.get("console"),
-            key_prefix=auth.get("key_prefix"),
-            secret_name=auth.get("secret_name", ""),
-            default_source=auth.get("default_source", "env"),
-            editable=auth.get("editable", False),
-            optional=auth.get("optional", False),
-        ),
+        auth=_auth(data["auth"]),
         models=tuple(Model(m["id"], m["description"], m.get("default", False)) for m in data.get("models", [])),
         payload_text=payload_text,
         placeholders=_placeholders(payload_text, data["request"].get("placeholders", {})),

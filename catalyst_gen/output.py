@@ -100,7 +100,7 @@ def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[st
     """
     if not outputs:
         return []
-    from .loader import is_connector_id  # the one id rule (loaded only when there is something to write)
+    from .grammar import is_connector_id  # the one id rule (loaded only when there is something to write)
 
     for cid, files in outputs.items():
         names_ok = all(name and "/" not in name and name not in (".", "..") for name in files)

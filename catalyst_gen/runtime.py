@@ -58,6 +58,7 @@ from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declar
 from .bpmn import NS as NSMAP
 from .contract import RuntimeContractError
 from .errors import CheckError
+from .grammar import PLACEHOLDER
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
@@ -388,12 +389,10 @@ def resolve_secret(
 # Payload placeholders
 # --------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
 
 def payload_placeholders(payload: str) -> list[str]:
     """Names of the ``${name}`` placeholders in a payload, in order of first use, without repeats."""
-    return list(dict.fromkeys(_PLACEHOLDER.findall(payload)))
+    return list(dict.fromkeys(PLACEHOLDER.findall(payload)))
 
 
 def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
@@ -416,7 +415,7 @@ def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
     in_string = False
     i = 0
     while i < len(payload):
-        match = _PLACEHOLDER.match(payload, i) if payload[i] == "$" else None
+        match = PLACEHOLDER.match(payload, i) if payload[i] == "$" else None
         if match:
             name = match.group(1)
             if name not in variables:

@@ -17,8 +17,9 @@ from pathlib import Path
 import jinja2
 
 from .errors import CatalystError, Problem
+from .grammar import is_connector_id
 from .library import Project
-from .loader import is_connector_id, load_spec
+from .loader import load_spec
 
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
 SCHEMA_REF = "../../catalyst_gen/schema/connector.schema.json"

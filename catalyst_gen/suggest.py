@@ -6,11 +6,17 @@ import difflib
 from collections.abc import Iterable
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be (same letters in another case first), or ``None``."""
+    options = [str(c) for c in choices]
+    lowered = {c.lower(): c for c in options}
+    if str(word).lower() in lowered:
+        return lowered[str(word).lower()]
+    match = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, or ``None`` when nothing is close."""
-    choices = [str(c) for c in choices]
-    lowered = {c.lower(): c for c in choices}
-    if str(word).lower() in lowered:
-        return f"did you mean `{lowered[str(word).lower()]}`?"
-    match = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
-    return f"did you mean `{match[0]}`?" if match else None
+    match = closest(word, choices)
+    return f"did you mean `{match}`?" if match is not None else None

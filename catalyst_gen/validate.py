@@ -1,29 +1,50 @@
 """Stage 2: validate a loaded spec, reporting every problem at once.
 
-First the JSON Schema shipped in ``catalyst_gen/schema/connector.schema.json``
-(the same file `catalyst-gen schema` prints for editors), then the checks a
-schema cannot express: the default model, JSON paths, status ranges, BPMN
-error codes and the payload being JSON once its placeholders are filled in.
+Validation runs in two stages, like mkdocs' config validation:
+
+1. the JSON Schema shipped in ``catalyst_gen/schema/connector.schema.json``
+   (the same file `catalyst-gen schema` prints for editors) checks every key,
+   type, enum and pattern, and remembers which spec paths failed
+   (:class:`SchemaVerdict`);
+2. the consistency rules a schema cannot express (the default model, JSON
+   paths, status ranges, BPMN error codes, the payload being JSON once its
+   placeholders are filled in, ...) run only on the sections that passed, so
+   they can trust the types the schema promised instead of guarding every
+   access, and one mistake is not reported twice.
+
+The characters and secrets scans read every key and value whatever its type
+and run on everything.
+
+The schema's patterns and enums for ids, presets, variable names, statuses,
+auth types, secret sources and HTTP methods are written into the committed
+file from :mod:`catalyst_gen.grammar` (:func:`schema_with_grammar`); a unit
+test fails when the file is stale and ``python3 -m catalyst_gen.validate``
+rewrites it.  The file stays on disk, complete, because editors read it
+through the ``# yaml-language-server: $schema=`` line of every spec; generating
+it (rather than filling the values in at load time) keeps what editors check
+and what the build checks the same bytes.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
-from . import contract
-from .errors import Location, ProblemList, SpecError
-from .loader import ID_HINT, SpecSource, is_connector_id
-from .suggest import did_you_mean
+from . import contract, grammar
+from .errors import Location, Problem, ProblemList, SpecError
+from .loader import SpecSource
+from .suggest import closest, did_you_mean
 
-PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
-VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-BPMN_ERROR_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SCHEMA_RESOURCE = "schema/connector.schema.json"
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -36,18 +57,135 @@ _TYPE_NAMES = {
 }
 
 
+# ------------------------------------------------------------ the schema file
+
+
+def grammar_keywords() -> dict[str, dict[str, Any]]:
+    """JSON pointer into the connector schema -> the keywords :mod:`~catalyst_gen.grammar` defines there."""
+    return {
+        "/$defs/variable": {
+            "pattern": grammar.VARIABLE.schema_pattern,
+            "maxLength": grammar.VARIABLE.max_length,
+            "x-hint": grammar.VARIABLE.hint,
+        },
+        "/properties/extends": {"pattern": grammar.PRESET_NAME.schema_pattern, "x-hint": grammar.PRESET_NAME.hint},
+        "/properties/id": {
+            "pattern": grammar.CONNECTOR_ID.schema_pattern,
+            "maxLength": grammar.CONNECTOR_ID.max_length,
+            "x-hint": grammar.CONNECTOR_ID.hint,
+        },
+        "/properties/endpoint/properties/method": {"enum": list(grammar.HTTP_METHODS)},
+        "/properties/auth/properties/type": {"enum": list(grammar.AUTH_TYPES)},
+        "/properties/auth/properties/default_source": {"enum": list(grammar.SECRET_SOURCES)},
+        "/properties/errors/propertyNames": {
+            "pattern": grammar.HTTP_STATUS_KEY.schema_pattern,
+            "x-hint": grammar.HTTP_STATUS_KEY.hint,
+        },
+    }
+
+
+def schema_with_grammar(schema: dict) -> dict:
+    """A copy of ``schema`` with every grammar-owned keyword set from the grammar."""
+    out = copy.deepcopy(schema)
+    for pointer, keywords in grammar_keywords().items():
+        node = out
+        for part in pointer.split("/")[1:]:
+            node = node[part]  # a KeyError here means the schema was restructured: update grammar_keywords
+        node.update(keywords)
+    return out
+
+
+SCHEMA_LINE_WIDTH = 120
+"""A mapping that holds mappings is written on one line when it fits this width."""
+
+
+def schema_file_text(schema: dict) -> str:
+    """The schema as the committed file spells it: ASCII only, final newline, and a mapping of
+    plain values (one keyword's settings) on one line, so each rule reads as one line in a diff."""
+
+    def dump(value: Any, indent: int, prefix: int) -> str:
+        flat = json.dumps(value)
+        is_leaf = not any(isinstance(v, dict) for v in value.values()) if isinstance(value, dict) else True
+        if is_leaf or not value or indent + prefix + len(flat) <= SCHEMA_LINE_WIDTH:
+            return flat
+        pad = " " * (indent + 2)
+        items = [f"{pad}{json.dumps(k)}: {dump(v, indent + 2, len(json.dumps(k)) + 2)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+
+    return dump(schema, 0, 0) + "\n"
+
+
+def write_schema_file() -> Path:
+    """Rewrite the committed schema file with the grammar's current rules (run after editing the grammar)."""
+    path = Path(__file__).with_name("schema") / "connector.schema.json"
+    current = json.loads(path.read_text("utf-8"))
+    path.write_text(schema_file_text(schema_with_grammar(current)), "utf-8")
+    return path
+
+
 @lru_cache(maxsize=1)
 def spec_schema() -> dict:
     """The connector JSON Schema, read once per process."""
-    return json.loads(resources.files(__package__).joinpath("schema/connector.schema.json").read_text("utf-8"))
+    return json.loads(resources.files(__package__).joinpath(SCHEMA_RESOURCE).read_text("utf-8"))
+
+
+@lru_cache(maxsize=256)
+def _end_anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with a final ``$`` read as JSON Schema (ECMA-262) reads it: the end of the text.
+
+    Python's ``$`` also matches before a final newline, so ``"openai\\n"``
+    would pass ``^[a-z]+$``: an id with a newline would name a folder.
+    """
+    body = pattern[:-1]
+    escaped = (len(body) - len(body.rstrip("\\"))) % 2 == 1
+    if pattern.endswith("$") and not escaped:
+        return re.compile(body + r"\Z")
+    return re.compile(pattern)
+
+
+def _pattern_keyword(validator, pattern: str, instance, schema) -> Iterator[jsonschema.ValidationError]:
+    """The ``pattern`` keyword with JSON Schema's end-of-text ``$`` (see :func:`_end_anchored`)."""
+    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def schema_validator(schema: dict) -> jsonschema.protocols.Validator:
+    """A validator for ``schema`` (checked first) whose patterns end where the text ends."""
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    strict = jsonschema.validators.extend(cls, {"pattern": _pattern_keyword})
+    return strict(schema)
 
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
-    schema = spec_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return schema_validator(spec_schema())
+
+
+# --------------------------------------------------------- stage 1: the schema
+
+
+@dataclass(frozen=True)
+class SchemaVerdict:
+    """The spec paths the JSON Schema rejected, so rules read only what it vouched for.
+
+    A missing key is recorded at the path it would have had, an unknown or
+    badly spelt key at its own path: ``required`` at the top level does not
+    make every section untrustworthy.
+    """
+
+    failed: frozenset[tuple] = frozenset()
+
+    def intact(self, path: tuple) -> bool:
+        """The value at ``path`` has the type the schema asks for (nothing at it or above it failed).
+
+        Parts below it may still be wrong: iterate and ask :meth:`passed` per entry.
+        """
+        return not any(path[: len(f)] == f for f in self.failed)
+
+    def passed(self, path: tuple) -> bool:
+        """Nothing at, above or below ``path`` failed: every type and pattern in it can be trusted."""
+        return not any(path[: len(f)] == f or f[: len(path)] == path for f in self.failed)
 
 
 def _kind(value) -> str:
@@ -66,81 +204,117 @@ def _kind(value) -> str:
     return "a string"
 
 
-def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -> None:
-    """Translate jsonschema errors into located problems with suggestions."""
+# Each describes one kind of jsonschema error: (message, spec path to locate, located at its key?, hint).
+_Found = tuple[str, tuple, bool, str | None]
+
+
+def _additional_properties(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    allowed = list(schema.get("properties", {}))
+    for key in error.instance:
+        if key not in allowed:
+            hint = did_you_mean(key, allowed) or f"allowed keys here: {', '.join(allowed)}"
+            yield f"unknown key `{key}`", path + (key,), True, hint
+
+
+def _required(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    missing = re.search(r"'(.*?)' is a required property", error.message)
+    name = missing.group(1) if missing else error.message
+    yield f"missing required key `{name}`", path, True, f"add `{name}:` here (see `catalyst-gen schema` for its format)"
+
+
+def _enum(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    choices = [str(c) for c in error.validator_value]
+    yield (
+        f"`{error.instance}` is not one of: {', '.join(choices)}",
+        path,
+        False,
+        did_you_mean(str(error.instance), choices),
+    )
+
+
+def _type(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    expected = error.validator_value
+    expected = [expected] if isinstance(expected, str) else expected
+    want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+    yield f"expected {want}, got {_kind(error.instance)}", path, False, None
+
+
+def _bounds(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    word = "at least" if error.validator == "minimum" else "at most"
+    size = "small" if error.validator == "minimum" else "large"
+    yield f"{error.instance} is too {size}", path, False, f"use a value {word} {error.validator_value}"
+
+
+def _length(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    if error.validator == "minLength":
+        yield "must not be empty", path, False, None
+    else:
+        yield f"is longer than {error.validator_value} characters", path, False, "shorten it"
+
+
+def _pattern(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    if isinstance(error.instance, str) and _BAD_CHAR.search(error.instance):
+        return  # _check_characters names the character, at the key or value
+    text = json.dumps(error.instance, ensure_ascii=False)[:80]
+    yield f"{text} is not valid here", path, False, schema.get("x-hint")
+
+
+_DESCRIBE: dict[str, Callable[[Any, tuple, dict], Iterator[_Found]]] = {
+    "additionalProperties": _additional_properties,
+    "required": _required,
+    "enum": _enum,
+    "type": _type,
+    "minimum": _bounds,
+    "maximum": _bounds,
+    "minLength": _length,
+    "maxLength": _length,
+    "pattern": _pattern,
+}
+
+
+def _is_about_a_key(error) -> bool:
+    """The error comes from ``propertyNames``: ``error.instance`` is a key of the mapping at the error's path."""
+    return "propertyNames" in error.schema_path
+
+
+def _failed_paths(error, path: tuple) -> list[tuple]:
+    """Where an error makes the spec untrustworthy: the missing, unknown or misspelt key itself, else the value."""
+    if error.validator == "required":
+        missing = re.search(r"'(.*?)' is a required property", error.message)
+        return [path + (missing.group(1),)] if missing else [path]
+    if error.validator == "additionalProperties":
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return [path + (key,) for key in error.instance if key not in allowed]
+    if _is_about_a_key(error):
+        return [path + (str(error.instance),)]
+    return [path]
+
+
+def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -> SchemaVerdict:
+    """Translate jsonschema errors into located problems with suggestions; say which paths failed."""
+    failed: set[tuple] = set()
     for error in (validator or _validator()).iter_errors(source.data):
         path = tuple(error.absolute_path)
+        failed.update(_failed_paths(error, path))
         schema = error.schema if isinstance(error.schema, dict) else {}
-        if error.validator == "additionalProperties":
-            allowed = list(schema.get("properties", {}))
-            for key in error.instance:
-                if key not in allowed:
-                    hint = did_you_mean(key, allowed) or f"allowed keys here: {', '.join(allowed)}"
-                    problems.add(f"unknown key `{key}`", source.locate(path + (key,), key=True), path, hint)
-        elif error.validator == "required":
-            missing = re.search(r"'(.*?)' is a required property", error.message)
-            name = missing.group(1) if missing else error.message
-            problems.add(
-                f"missing required key `{name}`",
-                source.locate(path, key=True),
-                path,
-                f"add `{name}:` here (see `catalyst-gen schema` for its format)",
-            )
-        elif error.validator == "enum":
-            choices = [str(c) for c in error.validator_value]
-            problems.add(
-                f"`{error.instance}` is not one of: {', '.join(choices)}",
-                source.locate(path),
-                path,
-                did_you_mean(str(error.instance), choices),
-            )
-        elif error.validator == "type":
-            expected = error.validator_value
-            expected = [expected] if isinstance(expected, str) else expected
-            want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-            problems.add(f"expected {want}, got {_kind(error.instance)}", source.locate(path), path)
-        elif error.validator == "propertyNames":
-            for sub in error.context or [error]:
-                name = sub.instance
-                sub_schema = sub.schema if isinstance(sub.schema, dict) else {}
-                problems.add(
-                    f"`{name}` is not allowed as a key here",
-                    source.locate(path + (str(name),), key=True),
-                    path,
-                    sub_schema.get("x-hint") or schema.get("x-hint"),
-                )
-        elif error.validator in ("minimum", "maximum"):
-            word = "at least" if error.validator == "minimum" else "at most"
-            problems.add(
-                f"{error.instance} is too {'small' if word == 'at least' else 'large'}",
-                source.locate(path),
-                path,
-                f"use a value {word} {error.validator_value}",
-            )
-        elif error.validator in ("minLength", "maxLength"):
-            if error.validator == "minLength":
-                problems.add("must not be empty", source.locate(path), path)
-            else:
-                problems.add(
-                    f"is longer than {error.validator_value} characters", source.locate(path), path, "shorten it"
-                )
-        elif error.validator == "pattern":
-            if isinstance(error.instance, str) and _BAD_CHAR.search(error.instance):
-                continue  # _check_characters names the character, at the key or value
-            problems.add(
-                f"{json.dumps(error.instance, ensure_ascii=False)[:80]} is not valid here",
-                source.locate(path),
-                path,
-                schema.get("x-hint"),
-            )
-        else:
+        describe = _DESCRIBE.get(str(error.validator))
+        if describe is None:
             problems.add(error.message, source.locate(path), path)
+            continue
+        for message, where, at_key, hint in describe(error, path, schema):
+            if _is_about_a_key(error) and where == path:
+                where, at_key = path + (str(error.instance),), True
+            problems.add(message, source.locate(where, key=at_key), path, hint)
+    return SchemaVerdict(frozenset(failed))
 
 
-def _find_placeholders(value, path: tuple):
-    """Yield ``(name, path)`` for every ``${name}`` inside a payload structure."""
+# ---------------------------------------------- stage 2: the consistency rules
+
+
+def _find_placeholders(value, path: tuple) -> Iterator[tuple[str, tuple]]:
+    """Yield ``(name, path)`` for everything written like a ``${name}`` inside a payload structure."""
     if isinstance(value, str):
-        for match in PLACEHOLDER.finditer(value):
+        for match in grammar.PLACEHOLDER_CANDIDATE.finditer(value):
             yield match.group(1), path
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -166,21 +340,21 @@ def _payload_text_location(source: SpecSource, path: tuple, line: int, column: i
         return start
     if head[:1] in ("|", ">"):
         target = start.line + line
-        first = next((l for l in lines[start.line :] if l.strip()), "")
+        first = next((text for text in lines[start.line :] if text.strip()), "")
         indent = len(first) - len(first.lstrip(" "))
         if target - 1 < len(lines):
             return Location(start.file, target, indent + column)
     return start
 
 
-def _check_payload(source: SpecSource, problems: ProblemList) -> None:
-    request = source.data.get("request")
-    if not isinstance(request, dict) or "payload" not in request:
-        return
-    payload = request["payload"]
+def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """Placeholders are process variable names; a JSON text payload parses once they are filled in."""
     base = ("request", "payload")
+    if not verdict.passed(base) or "payload" not in source.data.get("request", {}):
+        return
+    payload = source.data["request"]["payload"]  # free-form JSON: the schema allows any mapping, list or text
     for name, path in _find_placeholders(payload, base):
-        if not VARIABLE.fullmatch(name):
+        if not grammar.VARIABLE.matches(name):
             problems.add(
                 f"placeholder `${{{name}}}` is not a valid process variable name",
                 source.locate(path),
@@ -188,9 +362,8 @@ def _check_payload(source: SpecSource, problems: ProblemList) -> None:
                 "use letters, digits and underscores, starting with a letter, e.g. ${userMessage}",
             )
     if isinstance(payload, str):
-        filled = PLACEHOLDER.sub("0", payload)
         try:
-            parsed = json.loads(filled)
+            payload = json.loads(grammar.PLACEHOLDER_CANDIDATE.sub("0", payload))
         except json.JSONDecodeError as exc:
             problems.add(
                 f"the payload is not valid JSON once placeholders are filled in: {exc.msg}",
@@ -199,25 +372,26 @@ def _check_payload(source: SpecSource, problems: ProblemList) -> None:
                 "write the payload as a YAML mapping, or check the JSON for missing commas, quotes or braces",
             )
             return
-    else:
-        parsed = payload
-    _check_model(source, problems, parsed)
+    if verdict.passed(("models",)):
+        _check_models(source, problems)
+        _check_payload_model(source, problems, payload)
 
 
-def _check_model(source: SpecSource, problems: ProblemList, payload) -> None:
-    models = source.data.get("models")
-    if not isinstance(models, list):
-        models = []
-    ids = [m.get("id") for m in models if isinstance(m, dict)]
-    defaults = [i for i, m in enumerate(models) if isinstance(m, dict) and m.get("default") is True]
-    if len(defaults) > 1:
-        for index in defaults[1:]:
-            problems.add(
-                "more than one model is marked default",
-                source.locate(("models", index, "default")),
-                ("models", index, "default"),
-                "keep `default: true` on one model",
-            )
+def _default_models(source: SpecSource) -> list[int]:
+    return [index for index, model in enumerate(source.data.get("models", [])) if model.get("default", False)]
+
+
+def _check_models(source: SpecSource, problems: ProblemList) -> None:
+    """Exactly one default model, and no model listed twice."""
+    models = source.data.get("models", [])
+    defaults = _default_models(source)
+    for index in defaults[1:]:
+        problems.add(
+            "more than one model is marked default",
+            source.locate(("models", index, "default")),
+            ("models", index, "default"),
+            "keep `default: true` on one model",
+        )
     if models and not defaults:
         problems.add(
             "no model is marked default",
@@ -225,102 +399,106 @@ def _check_model(source: SpecSource, problems: ProblemList, payload) -> None:
             ("models",),
             "add `default: true` to the model the payload uses",
         )
-    seen: set = set()
-    for index, model_id in enumerate(ids):
-        if not isinstance(model_id, str):
-            continue  # the schema reports it
-        if model_id in seen:
-            problems.add(
-                f"model `{model_id}` is listed twice", source.locate(("models", index, "id")), ("models", index, "id")
-            )
-        seen.add(model_id)
-    if (
-        isinstance(payload, dict)
-        and "model" in payload
-        and isinstance(payload["model"], str)
-        and not PLACEHOLDER.search(payload["model"])
-    ):
-        named = payload["model"]
-        path = (
-            ("request", "payload", "model")
-            if isinstance(source.data["request"]["payload"], dict)
-            else ("request", "payload")
+    seen: set[str] = set()
+    for index, model in enumerate(models):
+        path = ("models", index, "id")
+        if model["id"] in seen:
+            problems.add(f"model `{model['id']}` is listed twice", source.locate(path), path)
+        seen.add(model["id"])
+
+
+def _check_payload_model(source: SpecSource, problems: ProblemList, payload: object) -> None:
+    """The model the payload names (when it names one literally) is listed, and is the default."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("model"), str):
+        return  # the payload is free-form: only a literal `model` text can be compared
+    named = payload["model"]
+    if grammar.PLACEHOLDER_CANDIDATE.search(named):
+        return  # chosen at run time
+    ids = [model["id"] for model in source.data.get("models", [])]
+    defaults = _default_models(source)
+    written_as_mapping = isinstance(source.data["request"]["payload"], dict)
+    path = ("request", "payload", "model") if written_as_mapping else ("request", "payload")
+    if named not in ids:
+        problems.add(
+            f"the payload uses model `{named}`, which is not in `models`",
+            source.locate(path),
+            path,
+            did_you_mean(named, ids) or "add it to `models` (with `default: true`) or use a listed model",
         )
-        if named not in ids:
-            problems.add(
-                f"the payload uses model `{named}`, which is not in `models`",
-                source.locate(path),
-                path,
-                did_you_mean(named, ids) or "add it to `models` (with `default: true`) or use a listed model",
-            )
-        elif defaults and ids[defaults[0]] != named:
-            problems.add(
-                f"the payload uses model `{named}` but the default model is `{ids[defaults[0]]}`",
-                source.locate(path),
-                path,
-                "mark the payload's model as `default: true`, or use the default model in the payload",
-            )
+    elif defaults and ids[defaults[0]] != named:
+        problems.add(
+            f"the payload uses model `{named}` but the default model is `{ids[defaults[0]]}`",
+            source.locate(path),
+            path,
+            "mark the payload's model as `default: true`, or use the default model in the payload",
+        )
 
 
-def _check_statuses(source: SpecSource, problems: ProblemList) -> None:
-    errors = source.data.get("errors")
-    if isinstance(errors, dict):
-        for status, entry in errors.items():
-            path = ("errors", status)
-            if re.fullmatch(r"[0-9]+", status):
-                if not 100 <= int(status) <= 599:
-                    problems.add(
-                        f"HTTP status {status} is outside 100-599",
-                        source.locate(path, key=True),
-                        ("errors",),
-                        "use a real HTTP status code, e.g. 401",
-                    )
-                elif status != str(int(status)):
-                    problems.add(
-                        f"HTTP status {status!r} has a leading zero",
-                        source.locate(path, key=True),
-                        ("errors",),
-                        f"write it as {int(status)} (each status may be listed once)",
-                    )
-            code = entry.get("code") if isinstance(entry, dict) else None
-            if isinstance(code, str) and not BPMN_ERROR_CODE.fullmatch(code):
-                problems.add(
-                    f"BPMN error code `{code}` is not a valid identifier",
-                    source.locate(path + ("code",)),
-                    path + ("code",),
-                    "use letters, digits and underscores, starting with a letter, e.g. AUTH_FAILED",
+_STATUS_RANGE = f"{grammar.HTTP_STATUS_RANGE.start}-{grammar.HTTP_STATUS_RANGE.stop - 1}"
+
+
+def _check_error_statuses(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """Each key of ``errors`` is a real status written plainly; each code is a BPMN error code."""
+    if not verdict.intact(("errors",)):
+        return
+    for status, entry in source.data.get("errors", {}).items():
+        path = ("errors", status)
+        if verdict.passed(path) and not grammar.HTTP_STATUS.matches(status):
+            if int(status) not in grammar.HTTP_STATUS_RANGE:
+                message, hint = (
+                    f"HTTP status {status} is outside {_STATUS_RANGE}",
+                    "use a real HTTP status code, e.g. 401",
                 )
-    retry = source.data.get("retry")
-    if isinstance(retry, dict) and isinstance(retry.get("statuses"), list):
+            else:
+                message, hint = (
+                    f"HTTP status {status!r} has a leading zero",
+                    f"write it as {int(status)} (each status may be listed once)",
+                )
+            problems.add(message, source.locate(path, key=True), ("errors",), hint)
+        code_path = path + ("code",)
+        if verdict.passed(code_path) and "code" in entry and not grammar.BPMN_ERROR_CODE.matches(entry["code"]):
+            problems.add(
+                f"BPMN error code `{entry['code']}` is not a valid identifier",
+                source.locate(code_path),
+                code_path,
+                grammar.BPMN_ERROR_CODE.hint,
+            )
+
+
+def _check_retry(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """Retried statuses are real statuses; the backoff cap is not below the first delay."""
+    retry = source.data.get("retry", {})
+    if verdict.passed(("retry", "statuses")) and "statuses" in retry:
         for index, status in enumerate(retry["statuses"]):
-            if isinstance(status, int) and not isinstance(status, bool) and not 100 <= status <= 599:
+            if not grammar.is_http_status(status):
                 problems.add(
-                    f"HTTP status {status} is outside 100-599",
+                    f"HTTP status {status} is outside {_STATUS_RANGE}",
                     source.locate(("retry", "statuses", index)),
                     ("retry", "statuses", index),
                     "use a real HTTP status code, e.g. 429",
                 )
-        backoff, cap = retry.get("backoff_ms"), retry.get("max_backoff_ms")
-        if isinstance(backoff, int) and isinstance(cap, int) and cap < backoff:
+    backoff_paths = (("retry", "backoff_ms"), ("retry", "max_backoff_ms"))
+    if all(verdict.passed(p) and p[1] in retry for p in backoff_paths):
+        if retry["max_backoff_ms"] < retry["backoff_ms"]:
             problems.add(
                 "max_backoff_ms is smaller than backoff_ms",
                 source.locate(("retry", "max_backoff_ms")),
                 ("retry", "max_backoff_ms"),
-                f"use at least {backoff}",
+                f"use at least {retry['backoff_ms']}",
             )
 
 
-def _check_response_mapping(source: SpecSource, problems: ProblemList) -> None:
+def _check_response_mapping(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """Variable names are not the runtime's own; every JSON path parses."""
     from .jsonpath import JsonPathError, parse_json_path
 
-    mapping = source.data.get("response_mapping")
-    if not isinstance(mapping, dict):
+    if not verdict.intact(("response_mapping",)):
         return
     reserved = {v.name for v in contract.STANDARD_VARIABLES} | {
         contract.ERROR_CODE_VARIABLE,
         contract.ERROR_MESSAGE_VARIABLE,
     }
-    for name, entry in mapping.items():
+    for name, entry in source.data.get("response_mapping", {}).items():
         if name in reserved or name.startswith("catalyst_"):
             problems.add(
                 f"`{name}` is reserved for the runtime's standard variables",
@@ -328,31 +506,37 @@ def _check_response_mapping(source: SpecSource, problems: ProblemList) -> None:
                 ("response_mapping",),
                 "choose another variable name",
             )
-        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            try:
-                parse_json_path(entry["path"])
-            except JsonPathError as exc:
-                problems.add(
-                    f"JSON path {entry['path']!r} does not parse: {exc}",
-                    source.locate(("response_mapping", name, "path")),
-                    ("response_mapping", name, "path"),
-                    "write paths like `choices[0].message.content`",
-                )
+        path = ("response_mapping", name, "path")
+        if not verdict.passed(path) or "path" not in entry:
+            continue
+        try:
+            parse_json_path(entry["path"])
+        except JsonPathError as exc:
+            problems.add(
+                f"JSON path {entry['path']!r} does not parse: {exc}",
+                source.locate(path),
+                path,
+                "write paths like `choices[0].message.content`",
+            )
 
 
-def _check_auth(source: SpecSource, problems: ProblemList) -> None:
-    auth = source.data.get("auth")
-    if not isinstance(auth, dict) or not isinstance(auth.get("type"), str):
+_KEY_SETTINGS = ("header", "prefix", "secret_name", "default_source", "key_prefix", "optional")
+"""Auth settings that only mean something when a key is sent."""
+
+
+def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """``none`` takes no key settings; the other types name their secret, and header types their header."""
+    if not verdict.passed(("auth",)):
         return
+    auth = source.data["auth"]
     if auth["type"] == "none":
-        for key in ("header", "prefix", "secret_name", "default_source", "key_prefix", "optional"):
-            if key in auth:
-                problems.add(
-                    f"`{key}` has no meaning with auth type `none`",
-                    source.locate(("auth", key), key=True),
-                    ("auth", key),
-                    "remove it, or choose an auth type that sends a key",
-                )
+        for key in (k for k in _KEY_SETTINGS if k in auth):
+            problems.add(
+                f"`{key}` has no meaning with auth type `none`",
+                source.locate(("auth", key), key=True),
+                ("auth", key),
+                "remove it, or choose an auth type that sends a key",
+            )
         return
     if "secret_name" not in auth:
         problems.add(
@@ -361,7 +545,7 @@ def _check_auth(source: SpecSource, problems: ProblemList) -> None:
             ("auth",),
             "name the secret, e.g. `secret_name: together_api_key`",
         )
-    if auth["type"] in ("bearerToken", "apiKeyHeader", "apiKeyQuery") and "header" not in auth:
+    if auth["type"] in grammar.AUTH_TYPES_WITH_HEADER and "header" not in auth:
         what = "query parameter" if auth["type"] == "apiKeyQuery" else "header"
         problems.add(
             f"missing required key `header` (the {what} that carries the key)",
@@ -374,12 +558,15 @@ def _check_auth(source: SpecSource, problems: ProblemList) -> None:
 MAX_LOGO_BYTES = 64 * 1024
 """A 64x64 logo is a few kilobytes; more is embedded bitmaps or an attack."""
 
+_DRAWN = ("text", "background", "foreground")
 
-def _check_logo(source: SpecSource, problems: ProblemList) -> None:
-    logo = source.data.get("logo")
-    if not isinstance(logo, dict):
+
+def _check_logo(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """A logo is a file or a drawn badge with all three of its settings."""
+    if not verdict.passed(("logo",)):
         return
-    drawn = [k for k in ("text", "background", "foreground") if k in logo]
+    logo = source.data["logo"]
+    drawn = [k for k in _DRAWN if k in logo]
     if "file" in logo:
         if drawn:
             problems.add(
@@ -388,10 +575,10 @@ def _check_logo(source: SpecSource, problems: ProblemList) -> None:
                 ("logo",),
                 f"remove {', '.join(drawn)} or file",
             )
-        elif isinstance(logo["file"], str):
+        else:
             _check_logo_file(source, problems, logo["file"])
-    elif len(drawn) != 3:
-        missing = [k for k in ("text", "background", "foreground") if k not in logo]
+    elif len(drawn) != len(_DRAWN):
+        missing = [k for k in _DRAWN if k not in logo]
         problems.add(
             f"the drawn logo needs {', '.join(missing)}",
             source.locate(("logo",), key=True),
@@ -401,14 +588,15 @@ def _check_logo(source: SpecSource, problems: ProblemList) -> None:
 
 
 def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> None:
-    """The supplied SVG passes the artifact's own SVG check; problems point at ``logo.file``."""
+    """The supplied SVG passes the artifact's own SVG check; problems point at ``logo.file``.
+
+    ``name`` passed the schema's pattern: a plain ``*.svg`` file name, never a path.
+    """
     from .checks.svg import check_svg
 
     path = ("logo", "file")
     where = source.locate(path)
     folder = source.file.parent
-    if "/" in name or "\\" in name or name in (".", ".."):
-        return  # the schema pattern reports it
     file = folder / name
     if not file.is_file():
         problems.add(f"logo file {name!r} not found next to the spec", where, path, f"put it in {folder}/")
@@ -440,14 +628,14 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
         problems.add(f"logo file {name!r}: {message}", where, path, hint)
 
 
-def _check_id(source: SpecSource, problems: ProblemList, expected_id: str | None) -> None:
-    """The id is kebab-case (no ``/``, ``\\`` or ``..``: it names folders and files) and equals the folder."""
-    spec_id = source.data.get("id")
-    if expected_id is not None and not is_connector_id(expected_id):
-        problems.add(f"{expected_id!r} is not a connector id", None, (), ID_HINT)
+def _check_id(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict, expected_id: str | None) -> None:
+    """The id equals its folder (its shape, which keeps it a safe file name, is the schema's)."""
+    if expected_id is not None and not grammar.is_connector_id(expected_id):
+        problems.add(f"{expected_id!r} is not a connector id", None, (), grammar.ID_HINT)
         return
-    if not is_connector_id(spec_id):
-        return  # the schema reports it (with its hint); comparing with the folder would only repeat it
+    if not verdict.passed(("id",)) or "id" not in source.data:
+        return
+    spec_id = source.data["id"]
     if expected_id and spec_id != expected_id:
         problems.add(
             f"id `{spec_id}` does not match its folder `{expected_id}`",
@@ -529,23 +717,49 @@ def _check_secrets(source: SpecSource, problems: ProblemList) -> None:
 HINT_COMMENT = "delete the key from the comment (and revoke it: it may already be in the history)"
 
 
+def _misspelt_extends(source: SpecSource) -> Problem | None:
+    """An unknown top-level key that was meant to be ``extends``.
+
+    Without it the preset is never read, so every key the preset supplies
+    would be reported missing: this one problem is the only one worth saying.
+    """
+    known = spec_schema()["properties"]
+    for key in source.data:
+        if key not in known and closest(key, known) == "extends":
+            return Problem(
+                f"unknown key `{key}`",
+                source.locate((key,), key=True),
+                (),
+                "did you mean `extends`? (the keys the preset supplies are not checked until it is read)",
+            )
+    return None
+
+
 def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
-    """Check ``source`` against the schema and the consistency rules.
+    """Check ``source`` against the schema, then the consistency rules on what passed it.
 
     Raises :class:`SpecError` with every problem found; returns ``source``.
     """
+    misspelt = _misspelt_extends(source)
+    if misspelt:
+        raise SpecError(misspelt)
     problems = ProblemList()
-    schema_problems(source, problems)
+    verdict = schema_problems(source, problems)
     _check_characters(source, problems)
-    _check_id(source, problems, expected_id)
-    _check_auth(source, problems)
-    _check_payload(source, problems)
-    _check_statuses(source, problems)
-    _check_response_mapping(source, problems)
-    _check_logo(source, problems)
+    _check_id(source, problems, verdict, expected_id)
+    _check_auth(source, problems, verdict)
+    _check_payload(source, problems, verdict)
+    _check_error_statuses(source, problems, verdict)
+    _check_retry(source, problems, verdict)
+    _check_response_mapping(source, problems, verdict)
+    _check_logo(source, problems, verdict)
     _check_secrets(source, problems)
-    # One mistake can trip the schema and a consistency rule at the same spot: say it once.
+    # A bad character trips the schema pattern and _check_characters at one spot: say it once.
     unique = {(p.location, p.message): p for p in problems.problems}
     problems.problems = list(unique.values())
     problems.raise_if_any(SpecError)
     return source
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_schema_file()}")

@@ -55,3 +55,99 @@ def test_connector_override_of_a_preset_value_is_located_in_the_connector(projec
     assert re.search(
         r"together-ai/connector\.yaml:\d+:16: error: retry\.max_retries: 99 is too large", result.output
     ), result.output
+
+
+# ------------------------------------------------------------ positions
+
+
+def test_positions_of_keys_and_values(tmp_path):
+    from catalyst_gen.errors import Location
+    from catalyst_gen.loader import load_file
+
+    path = write(tmp_path / "spec.yaml", "a: 1\nb:\n  c: [x, y]\n  d:\n    - e: true\n")
+    source = load_file(path)
+    assert source.data == {"a": 1, "b": {"c": ["x", "y"], "d": [{"e": True}]}}
+    assert source.locate(("b", "c"), key=True) == Location(path, 3, 3)
+    assert source.locate(("b", "c")) == Location(path, 3, 6)
+    assert source.locate(("b", "c", 1)) == Location(path, 3, 10)
+    assert source.locate(("b", "d", 0, "e"), key=True) == Location(path, 5, 7)
+    assert source.locate(("b", "d", 0, "e")) == Location(path, 5, 10)
+    # an unwritten path falls back to the closest written parent's key
+    assert source.locate(("b", "missing")) == Location(path, 2, 1)
+
+
+def test_keys_are_strings_and_numbers_plain(tmp_path):
+    from catalyst_gen.loader import load_file
+
+    source = load_file(write(tmp_path / "spec.yaml", "errors:\n  401: {code: X}\nratio: 0.5\n"))
+    assert source.data == {"errors": {"401": {"code": "X"}}, "ratio": 0.5}
+    assert type(source.data["ratio"]) is float
+
+
+# ----------------------------------------------------------- extends errors
+
+
+def _extends_problem(tmp_path, value: str, presets: dict[str, str]):
+    import pytest
+
+    from catalyst_gen.errors import SpecError
+
+    for name, text in presets.items():
+        write(tmp_path / "connectors" / "_presets" / f"{name}.yaml", text)
+    spec = write(tmp_path / "connectors" / "c" / "connector.yaml", f"id: c\nextends: {value}\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    (problem,) = caught.value.problems  # one error, never a cascade
+    return problem
+
+
+def test_misspelt_preset_is_one_error_with_a_suggestion(tmp_path):
+    problem = _extends_problem(tmp_path, "opnai-chat", {"openai-chat": "tips: [x]\n"})
+    assert problem.message.startswith("preset 'opnai-chat' not found")
+    assert (problem.location.line, problem.location.column) == (2, 10)
+    assert problem.hint == "did you mean `openai-chat`?"
+
+
+def test_extends_that_is_not_a_preset_name_is_one_error(tmp_path):
+    problem = _extends_problem(tmp_path, '"../openai-chat"', {"openai-chat": "tips: [x]\n"})
+    assert "extends must name a preset in lower-case kebab-case" in problem.message
+    assert problem.hint and "connectors/_presets/" in problem.hint
+
+
+def test_extends_loop_is_one_error_at_the_extends_that_closes_it(tmp_path):
+    problem = _extends_problem(tmp_path, "loop-a", {"loop-a": "extends: loop-b\n", "loop-b": "\nextends: loop-a\n"})
+    assert problem.message == "extends loop: connector -> loop-a -> loop-b -> loop-a"
+    assert problem.location.file.name == "loop-b.yaml" and problem.location.line == 2
+
+
+def test_self_extends_is_a_loop(tmp_path):
+    problem = _extends_problem(tmp_path, "me", {"me": "extends: me\n"})
+    assert problem.message == "extends loop: connector -> me -> me"
+
+
+# ------------------------------------------------------------------ limits
+
+
+def test_limits(tmp_path):
+    import pytest
+
+    from catalyst_gen.errors import SpecError
+    from catalyst_gen.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_file
+
+    cases = {
+        "big.yaml": ("a: " + "x" * MAX_FILE_BYTES + "\n", "the limit is"),
+        "deep.yaml": ("a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n", f"nesting deeper than {MAX_DEPTH}"),
+        "bomb.yaml": (
+            "a: &a [" + ", ".join(["x"] * 200) + "]\nb: &b [" + ", ".join(["*a"] * 200) + "]\n",
+            f"more than {MAX_NODES:,} values",
+        ),
+        "list.yaml": ("- a\n", "a spec must be a mapping"),
+        "empty.yaml": ("", "the file is empty"),
+    }
+    for name, (text, message) in cases.items():
+        with pytest.raises(SpecError) as caught:
+            load_file(write(tmp_path / name, text))
+        assert message in caught.value.problems[0].message, name
+    # the top-level mapping is one level: MAX_DEPTH - 1 lists inside it are accepted
+    ok = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    assert load_file(write(tmp_path / "ok.yaml", ok)).data

@@ -1,0 +1,180 @@
+"""The spec grammar: the shape of every name a connector spec writes, defined once.
+
+Connector ids, preset names, process variable names, ``${placeholders}``, BPMN
+error codes and HTTP statuses are each one :class:`Rule` (or one predicate)
+here, with the hint that tells an author how to write it.  The loader, the
+validator, the model, the runtime and the JSON Schema (whose patterns and
+enums are written from this module, see :func:`catalyst_gen.validate.schema_with_grammar`)
+all read them from here, so a rule cannot be tightened in one place and
+forgotten in another.
+
+The names the runtime JAR reads (auth types, secret sources, HTTP methods)
+are defined in :mod:`catalyst_gen.contract`, which describes the runtime; this
+module re-exports them so a reader finds the whole spec grammar in one place.
+
+This is the bottom layer: it imports only the standard library,
+:mod:`~catalyst_gen.contract` and :mod:`~catalyst_gen.errors`.
+
+Every pattern is matched with ``fullmatch``: ``re.match(r"...$", text)`` would
+accept ``"together-ai\\n"``, because ``$`` also matches before a final newline,
+and that id would name a folder with a newline in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .contract import AUTH_TYPES, HTTP_METHODS, SECRET_SOURCES
+from .errors import Problem, SpecError
+
+__all__ = [
+    "AUTH_TYPES",
+    "AUTH_TYPES_WITH_HEADER",
+    "BPMN_ERROR_CODE",
+    "CONNECTOR_ID",
+    "HTTP_METHODS",
+    "HTTP_STATUS",
+    "HTTP_STATUS_KEY",
+    "HTTP_STATUS_RANGE",
+    "ID_HINT",
+    "MAX_ID_LENGTH",
+    "PLACEHOLDER",
+    "PLACEHOLDER_CANDIDATE",
+    "PRESET_NAME",
+    "SECRET_SOURCES",
+    "VARIABLE",
+    "Rule",
+    "is_connector_id",
+    "is_http_status",
+    "require_connector_id",
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of name: its pattern (unanchored), an optional length limit and the hint for authors.
+
+    The pattern is written so that it means the same in Python and in the
+    ECMA-262 dialect of JSON Schema (no lookbehind, no possessive quantifiers,
+    no top-level ``|``), because :attr:`schema_pattern` puts it in the schema
+    that editors check specs with.
+    """
+
+    regex: re.Pattern[str]
+    hint: str
+    max_length: int | None = None
+
+    def matches(self, text: object) -> bool:
+        """``text`` is a string of this shape, whole (``fullmatch``), and not too long."""
+        return (
+            isinstance(text, str)
+            and self.regex.fullmatch(text) is not None
+            and (self.max_length is None or len(text) <= self.max_length)
+        )
+
+    @property
+    def schema_pattern(self) -> str:
+        """The pattern anchored for JSON Schema, where ``$`` means the end of the text."""
+        return f"^{self.regex.pattern}$"
+
+
+# ---------------------------------------------------------------- connector ids
+
+MAX_ID_LENGTH = 64
+"""Ids name folders, files and template ids; 64 characters is plenty and fits every file system."""
+
+ID_HINT = (
+    "a connector id is lower-case letters, digits and single hyphens, e.g. together-ai "
+    "(no slashes, dots or `..`): it names a folder and files, so paths, slashes and `..` are not accepted"
+)
+
+CONNECTOR_ID = Rule(re.compile(r"[a-z0-9]+(-[a-z0-9]+)*"), ID_HINT, MAX_ID_LENGTH)
+"""Lower-case kebab-case: the only ids that may be joined to a path (no ``/``, ``\\``, ``.`` or ``..``)."""
+
+PRESET_NAME = Rule(
+    CONNECTOR_ID.regex,
+    "the name of a preset in connectors/_presets/ (lower-case kebab-case)",
+)
+"""A preset is a file ``connectors/_presets/<name>.yaml``: the same safe shape as an id."""
+
+
+def is_connector_id(text: object) -> bool:
+    """Lower-case kebab-case of at most 64 characters: the only ids that may be joined to a path."""
+    return CONNECTOR_ID.matches(text)
+
+
+def require_connector_id(text: str) -> str:
+    """``text`` unchanged if it is a connector id; otherwise a :class:`SpecError` saying how to write one.
+
+    Called before an id from the command line touches a path, so ``../x`` is
+    refused as an id rather than reported as a missing folder.
+    """
+    if not is_connector_id(text):
+        raise SpecError(Problem(f"{text!r} is not a connector id", hint=ID_HINT))
+    return text
+
+
+# ----------------------------------------------------- variables and placeholders
+
+VARIABLE = Rule(
+    re.compile(r"[A-Za-z_][A-Za-z0-9_]*"),
+    "a process variable name: letters, digits and underscores, starting with a letter or underscore",
+    64,
+)
+"""A Camunda process variable name (also used for secret names): it must be a JUEL identifier
+so the example process can read it as ``${name}``."""
+
+PLACEHOLDER = re.compile(r"\$\{(" + VARIABLE.regex.pattern + r")\}")
+"""``${name}`` in a request payload: the runtime replaces it by the process variable ``name``.
+
+Anything else that starts with ``${`` is left as it is by the runtime, so
+validation looks for :data:`PLACEHOLDER_CANDIDATE` and reports the names that
+do not follow :data:`VARIABLE`."""
+
+PLACEHOLDER_CANDIDATE = re.compile(r"\$\{([^}]*)\}")
+"""Everything an author may have meant as a placeholder (``${user message}``, ``${}``)."""
+
+
+# ----------------------------------------------------------- BPMN error codes
+
+BPMN_ERROR_CODE = Rule(
+    re.compile(r"[A-Za-z_][A-Za-z0-9_]*"),
+    "use letters, digits and underscores, starting with a letter or underscore, e.g. AUTH_FAILED",
+)
+"""The code a mapped HTTP status throws: it becomes part of the ``bpmn:error`` id (an XML NCName)
+and is matched by ``errorCode`` on boundary events, so it stays an identifier."""
+
+
+# -------------------------------------------------------------- HTTP statuses
+
+HTTP_STATUS_RANGE = range(100, 600)
+"""Statuses a server can send (RFC 9110 defines 1xx to 5xx)."""
+
+HTTP_STATUS = Rule(
+    re.compile(r"[1-5][0-9][0-9]"),
+    "use a real HTTP status code (100-599) written without leading zeros, e.g. 401",
+)
+"""A status as written in a key of ``errors``: three digits, 100-599, no leading zero.
+
+``0401`` and ``401`` would be one status for the runtime (it reads numbers) but two
+keys for YAML, so only the plain spelling is accepted."""
+
+HTTP_STATUS_KEY = Rule(re.compile(r"[0-9]+"), "keys are HTTP statuses such as 401")
+"""What the schema accepts as a key of ``errors``: digits.  Whether they are a real status
+(:data:`HTTP_STATUS`) is a consistency rule, which can say "outside 100-599" or
+"leading zero" instead of only "not valid here"."""
+
+
+def is_http_status(value: object) -> bool:
+    """A whole number from 100 to 599 (``True`` is not a status, though Python counts it as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in HTTP_STATUS_RANGE
+
+
+# ------------------------------------------------------------------ auth types
+
+AUTH_TYPES_WITH_HEADER = ("bearerToken", "apiKeyHeader", "apiKeyQuery")
+"""Auth types that send the key in a named header (``apiKeyQuery``: a named query parameter)."""
+
+if not set(AUTH_TYPES_WITH_HEADER) <= set(AUTH_TYPES):  # pragma: no cover - fails at import, never silently
+    raise ImportError(f"grammar names auth types the contract does not know: {AUTH_TYPES_WITH_HEADER}")
