@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .contract import AUTH_TYPES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -319,7 +320,7 @@ def try_(
 @click.option("--url", default=None, help="Endpoint URL.")
 @click.option(
     "--auth",
-    type=click.Choice(["bearerToken", "apiKeyHeader", "basicAuth", "apiKeyQuery", "none"]),
+    type=click.Choice(AUTH_TYPES),
     default=None,
     help="Auth type (default: the preset's, else bearerToken).",
 )

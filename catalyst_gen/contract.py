@@ -299,7 +299,9 @@ def _encode_timeout(c: Connector) -> str:
 # Decoders: bound text -> typed value (ValueError says what is wrong)
 # --------------------------------------------------------------------------
 
-_HTTP_STATUS = re.compile(r"[1-5][0-9][0-9]")
+HTTP_STATUS = re.compile(r"[1-5][0-9][0-9]")
+"""An HTTP status as the runtime reads it: three digits, 100-599, no sign, no leading zero.
+The spec grammar (:data:`catalyst_gen.grammar.HTTP_STATUS`) uses this same pattern."""
 
 
 def _as_is(text: str | None) -> str | None:
@@ -397,7 +399,7 @@ def _error_mapping(text: str | None) -> dict[int, str]:
     """HTTP status -> BPMN error code."""
     result = {}
     for status, code in _json_object(text).items():
-        if not _HTTP_STATUS.fullmatch(status):
+        if not HTTP_STATUS.fullmatch(status):
             raise ValueError(f"must map HTTP statuses to error codes: key {status!r} is not an HTTP status")
         if not isinstance(code, str) or not code:
             raise ValueError(f"must map HTTP statuses to error codes: the code for {status} is not a non-empty string")
@@ -410,7 +412,7 @@ def _status_list(text: str | None) -> frozenset[int]:
     statuses = set()
     for item in (text or "").split(","):
         item = item.strip()
-        if item and not _HTTP_STATUS.fullmatch(item):
+        if item and not HTTP_STATUS.fullmatch(item):
             raise ValueError(f"must list HTTP statuses: {item!r} is not an HTTP status")
         if item:
             statuses.add(int(item))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import contract
 from .contract import AUTH_TYPES, HTTP_METHODS, SECRET_SOURCES
 from .errors import Problem, SpecError
 
@@ -152,7 +153,7 @@ HTTP_STATUS_RANGE = range(100, 600)
 """Statuses a server can send (RFC 9110 defines 1xx to 5xx)."""
 
 HTTP_STATUS = Rule(
-    re.compile(r"[1-5][0-9][0-9]"),
+    contract.HTTP_STATUS,
     "use a real HTTP status code (100-599) written without leading zeros, e.g. 401",
 )
 """A status as written in a key of ``errors``: three digits, 100-599, no leading zero.

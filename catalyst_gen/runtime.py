@@ -65,7 +65,6 @@ from .jsonpath import resolve as _resolve_parsed_path
 log = logging.getLogger(__name__)
 
 
-
 ERROR_EXCERPT_CHARS = 200
 """How much of an error response body goes into ``catalyst_error``."""
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jsonschema
-
 from .errors import Problem, ProblemList, SpecError
 from .loader import load_file
 from .model import Library
-from .validate import schema_problems
+from .validate import schema_problems, schema_validator
 
 _LIBRARY_SCHEMA = {
     "type": "object",
@@ -62,7 +60,7 @@ def load_settings(path: Path) -> Library:
         )
     source = load_file(path)
     problems = ProblemList()
-    schema_problems(source, problems, jsonschema.Draft202012Validator(_LIBRARY_SCHEMA))
+    schema_problems(source, problems, schema_validator(_LIBRARY_SCHEMA))
     problems.raise_if_any(SpecError)
     d = source.data
     return Library(

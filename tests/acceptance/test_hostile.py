@@ -803,7 +803,7 @@ def test_readme_shows_html_in_names_as_text(project, cli):
     assert result.exit_code == 0, result.output
     readme = (project / "dist" / "sample" / "README.md").read_text("utf-8")
     outside_code = re.sub(r"```.*?```", "", readme, flags=re.S)
-    assert "<img" not in outside_code, [l for l in outside_code.splitlines() if "<img" in l]
+    assert "<img" not in outside_code, [line for line in outside_code.splitlines() if "<img" in line]
 
 
 # ------------------------------------------------------ interrupted and concurrent
@@ -905,7 +905,7 @@ def test_two_builds_at_once_both_end_correctly(tmp_path):
     retag(root, "concurrent")
     first, second = start_build(root), start_build(root, "-j", "1")
     outputs = [p.communicate(timeout=180) for p in (first, second)]
-    for process, (out, err) in zip((first, second), outputs):
+    for process, (_out, err) in zip((first, second), outputs, strict=True):
         assert "Traceback" not in err
         assert process.returncode == 0 or (process.returncode == 1 and "another catalyst-gen is writing" in err), err
     assert 0 in (first.returncode, second.returncode)

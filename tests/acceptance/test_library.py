@@ -84,9 +84,9 @@ def test_list_shows_the_connectors(project, cli):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["ID", "NAME", "VERSION", "AUTH", "PRESET"]
-    together = next(l for l in lines if l.startswith("together-ai"))
+    together = next(line for line in lines if line.startswith("together-ai"))
     assert "bearerToken" in together and "openai-chat" in together
-    assert "none" in next(l for l in lines if l.startswith("ollama"))
+    assert "none" in next(line for line in lines if line.startswith("ollama"))
 
 
 def test_incremental_build_skips_unchanged_and_repairs_hand_edits(project, cli, monkeypatch):

@@ -19,7 +19,7 @@ def write_spec(project: Path, text: str, cid: str = "sample") -> Path:
 
 
 def line_of(text: str, needle: str) -> int:
-    return text.splitlines().index(next(l for l in text.splitlines() if needle in l)) + 1
+    return text.splitlines().index(next(line for line in text.splitlines() if needle in line)) + 1
 
 
 def test_sample_spec_builds(project, cli):
