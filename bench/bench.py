@@ -118,7 +118,12 @@ def _probe_imports(s: Session, lib: Path) -> dict[str, Any]:
 
 
 def _one_round(s: Session, lib: Path, floor_argv: list[str], peer: ts_peer.Peer | None) -> dict[str, dict]:
-    """One interleaved round: cold build, no-op build, import floor, --help, peer."""
+    """One interleaved round: cold build, no-op build, import floor, bare interpreter, --help, peer.
+
+    The bare interpreter start is what any Python command pays before its first
+    import (site-packages ``.pth`` files included); it shows how much of the
+    no-op's budget against the peer is left for catalyst-gen itself.
+    """
     build = [*s.tool, "build", ONE_CONNECTOR, "--project-dir", str(lib)]
     _reset(lib)
     runs = {"cold": s.run("cold build", [*build, "--force"])}
@@ -128,6 +133,8 @@ def _one_round(s: Session, lib: Path, floor_argv: list[str], peer: ts_peer.Peer 
     if "0 written" not in runs["noop"]["stdout_tail"]:
         log(f"bench: warning: the no-op build wrote something: {runs['noop']['stdout_tail'][-200:]}")
     runs["import_floor"] = s.run("import floor", floor_argv)
+    runs["interpreter"] = s.run("interpreter start", [sys.executable, "-c", "pass"])
+    runs["interpreter_no_site"] = s.run("interpreter start without site", [sys.executable, "-S", "-c", "pass"])
     runs["help"] = s.run("--help", [*s.tool, "--help"])
     if peer:
         out = s.work / "peer-out"
@@ -142,6 +149,8 @@ LABELS = {
     "cold": f"cold `build {ONE_CONNECTOR} --force` (empty dist/, cache)",
     "noop": f"no-op `build {ONE_CONNECTOR}` (warm cache)",
     "import_floor": "import floor (python3 -c 'import <libraries>')",
+    "interpreter": "interpreter start (python3 -c pass; not a target)",
+    "interpreter_no_site": "... without site-packages/.pth (python3 -S; not a target)",
     "help": "`catalyst-gen --help`",
     "peer": f"TS peer: node dist/cli.js generate {ts_peer.PEER_CONNECTOR}",
 }
