@@ -141,7 +141,7 @@ def _one_round(s: Session, lib: Path, floor_argv: list[str], peer: ts_peer.Peer 
         shutil.rmtree(out, ignore_errors=True)
         runs["peer"] = s.run("TS peer", peer.generate_argv(out))
         if not ts_peer.generated_files(out):
-            raise SystemExit(f"bench: --peer: the peer wrote nothing into {out}")
+            raise ts_peer.PeerUnavailable(f"the peer wrote nothing into {out}")
     return runs
 
 
@@ -170,7 +170,7 @@ def one_connector(s: Session) -> dict[str, Any]:
     if s.args.peer:
         source = Path(s.args.peer) if s.args.peer != "auto" else ts_peer.find_peer(REPO)
         if source is None or not (source / "package.json").is_file():
-            raise SystemExit(f"bench: --peer: no TypeScript peer at {source or ts_peer.PEER_PATH} (pass --peer DIR)")
+            raise ts_peer.PeerUnavailable(f"no TypeScript peer at {source or ts_peer.PEER_PATH} (pass --peer DIR)")
         log(f"bench: building the TS peer from {source} (npm ci, tsc)")
         peer = ts_peer.build_peer(source.resolve(), s.work)
     floor_argv = measure.import_floor_argv(imports["floor_libraries"])
@@ -447,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     except ToolFailed as exc:
         print(f"bench: catalyst-gen FAILED, no report: {exc}", file=sys.stderr)
         return 1
+    except ts_peer.PeerUnavailable as exc:
+        print(f"bench: --peer: {exc}", file=sys.stderr)
+        return 2
     finally:
         if args.keep:
             log(f"bench: kept {session.work}")

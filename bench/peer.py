@@ -20,6 +20,10 @@ PEER_PATH = Path("shared") / "peers" / "ts-connector-generator"
 PEER_CONNECTOR = "slack"
 
 
+class PeerUnavailable(Exception):
+    """The peer cannot be found or built (the benchmark exits 2: a usage problem, not a catalyst-gen failure)."""
+
+
 @dataclass(frozen=True)
 class Peer:
     """A built copy of the peer, ready to time."""
@@ -57,22 +61,20 @@ def _writable_copy(source: Path, dest: Path) -> None:
 def _run(argv: list[str], cwd: Path, what: str) -> None:
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise SystemExit(
-            f"bench: --peer: {what} failed (exit {proc.returncode}):\n{(proc.stdout + proc.stderr)[-3000:]}"
-        )
+        raise PeerUnavailable(f"{what} failed (exit {proc.returncode}):\n{(proc.stdout + proc.stderr)[-3000:]}")
 
 
 def build_peer(source: Path, workdir: Path) -> Peer:
     """Copy ``source`` into ``workdir`` and build it with npm and tsc (the steps of its ORIGIN.md)."""
     node, npm, npx = shutil.which("node"), shutil.which("npm"), shutil.which("npx")
     if not (node and npm and npx):
-        raise SystemExit("bench: --peer needs node, npm and npx on PATH (Node 20)")
+        raise PeerUnavailable("--peer needs node, npm and npx on PATH (Node 20)")
     root = workdir / "ts-peer"
     _writable_copy(source, root)
     _run([npm, "ci", "--no-audit", "--no-fund"], root, "npm ci")
     _run([npx, "tsc", "-p", "."], root, "npx tsc -p .")
     if not (root / "dist" / "cli.js").is_file():
-        raise SystemExit(f"bench: --peer: the build produced no {root / 'dist' / 'cli.js'}")
+        raise PeerUnavailable(f"the build produced no {root / 'dist' / 'cli.js'}")
     return Peer(source, root, node)
 
 
