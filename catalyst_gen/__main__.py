@@ -1,5 +1,5 @@
 """``python -m catalyst_gen`` runs the command line (works before the console script is on PATH)."""
 
-from .cli import main
+from .entry import main
 
 main()

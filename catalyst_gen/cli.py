@@ -161,16 +161,8 @@ def build(ids: tuple[str, ...], build_all: bool, force: bool, jobs: int | None, 
 
 
 def _show_build(report: Any) -> None:
-    from .commands.build import FAILED, WRITTEN
-
-    labels = {WRITTEN: "built", FAILED: "FAILED"}
-    for result in report.results:
-        click.echo(f"{labels.get(result.state, result.state):9} {result.connector_id}", err=result.state == FAILED)
-    written, failed = len(report.ids(WRITTEN)), len(report.ids(FAILED))
-    click.echo(
-        f"{_plural(len(report.results))}: {written} written, "
-        f"{len(report.results) - written - failed} unchanged, {failed} failed"
-    )
+    for line, is_error in report.lines():
+        click.echo(line, err=is_error)
 
 
 # ------------------------------------------------------------------ check, validate

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..cache import BuildCache, connector_inputs
-from ..errors import Problem
+from ..errors import CatalystError, Problem
+from ..grammar import require_connector_id
 from ..library import Project
 from ..output import exclusive, write_connectors
 from .common import CommandFailed, open_project, select_ids
@@ -53,6 +54,19 @@ class BuildReport:
     def ids(self, state: str) -> list[str]:
         return [r.connector_id for r in self.results if r.state == state]
 
+    def lines(self) -> list[tuple[str, bool]]:
+        """What the command line prints: ``(text, is_error)`` per line, the summary last.
+
+        Kept here, free of click, so the console entry point's fast path for an
+        unchanged build prints exactly what the full CLI prints.
+        """
+        labels = {WRITTEN: "built", FAILED: "FAILED"}
+        out = [(f"{labels.get(r.state, r.state):9} {r.connector_id}", r.state == FAILED) for r in self.results]
+        written, failed, total = len(self.ids(WRITTEN)), len(self.ids(FAILED)), len(self.results)
+        noun = "connector" if total == 1 else "connectors"
+        out.append((f"{total} {noun}: {written} written, {total - written - failed} unchanged, {failed} failed", False))
+        return out
+
     @property
     def problems(self) -> list[Problem]:
         return [p for r in self.results for p in r.problems]
@@ -84,6 +98,26 @@ def build_library(
     if report.problems:
         raise CommandFailed(report.problems, report)
     return report
+
+
+def unchanged_report(root: str | os.PathLike[str] | Project, ids: Iterable[str] = ()) -> BuildReport | None:
+    """The report of a build in which nothing needs doing, or None when anything does.
+
+    Decided by the cache alone, under the library lock (so a half-done swap is
+    rolled forward first, as before any build); problems of any kind (an
+    unknown id, a broken library) also answer None, leaving them to
+    :func:`build_library`, which reports them.
+    """
+    try:
+        project = open_project(root)
+        selected = [require_connector_id(cid) for cid in select_ids(project, ids)]
+        with exclusive(project.state_dir):
+            cache = BuildCache(project)
+            if not all(cache.is_fresh(cid) for cid in selected):
+                return None
+    except CatalystError:
+        return None
+    return BuildReport(tuple(ConnectorResult(cid, UNCHANGED) for cid in selected))
 
 
 def _build(project: Project, todo: list[str], jobs: int | None, on_progress: ProgressCallback | None) -> list[Outcome]:

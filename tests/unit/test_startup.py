@@ -24,7 +24,7 @@ import json, sys
 before = set(sys.modules)
 out, args = sys.argv[1], json.loads(sys.argv[2])
 sys.argv = ["catalyst-gen", *args]
-from catalyst_gen.cli import main
+from catalyst_gen.entry import main
 try:
     main()
     code = 0
@@ -34,17 +34,23 @@ with open(out, "w") as handle:
     json.dump({"code": code, "modules": sorted(set(sys.modules) - before)}, handle)
 """
 
-THIRD_PARTY_ALLOWED = {"click"}
-"""The only library outside the standard library that the cheap paths may import."""
+THIRD_PARTY_FOR_HELP = {"click"}
+"""The only library outside the standard library that ``--help``/``--version`` may import."""
+
+THIRD_PARTY_FOR_NOOP_BUILD: set[str] = set()
+"""An unchanged build is answered before click is imported (see ``catalyst_gen/entry.py``)."""
 
 OURS_FOR_HELP = {
     "catalyst_gen",
+    "catalyst_gen.entry",
     "catalyst_gen.cli",
     # the runtime's names (the `new --auth` choices), and the JSON-path grammar its decoders use
     "catalyst_gen.contract",
     "catalyst_gen.jsonpath",
 }
-OURS_FOR_NOOP_BUILD = OURS_FOR_HELP | {
+OURS_FOR_NOOP_BUILD = {
+    "catalyst_gen",
+    "catalyst_gen.entry",
     "catalyst_gen.commands",
     "catalyst_gen.commands.build",
     "catalyst_gen.commands.common",
@@ -55,6 +61,8 @@ OURS_FOR_NOOP_BUILD = OURS_FOR_HELP | {
     # the id rule (checked before an id becomes a path) and the names it is defined with:
     # small pure-Python modules, about a millisecond together
     "catalyst_gen.grammar",
+    "catalyst_gen.contract",
+    "catalyst_gen.jsonpath",
 }
 HEAVY = {"jinja2", "jsonschema", "lxml", "cairosvg", "httpx", "SpiffWorkflow", "ruamel"}
 
@@ -84,9 +92,9 @@ def ours(modules: set[str]) -> set[str]:
     return {name for name in modules if name == "catalyst_gen" or name.startswith("catalyst_gen.")}
 
 
-def assert_within(modules: set[str], allowed_ours: set[str]) -> None:
-    assert third_party(modules) <= THIRD_PARTY_ALLOWED, (
-        f"third-party imports beyond the budget: {sorted(third_party(modules) - THIRD_PARTY_ALLOWED)}"
+def assert_within(modules: set[str], allowed_ours: set[str], allowed_third_party: set[str]) -> None:
+    assert third_party(modules) <= allowed_third_party, (
+        f"third-party imports beyond the budget: {sorted(third_party(modules) - allowed_third_party)}"
     )
     assert ours(modules) <= allowed_ours, (
         f"catalyst_gen modules beyond the budget: {sorted(ours(modules) - allowed_ours)}"
@@ -97,7 +105,7 @@ def assert_within(modules: set[str], allowed_ours: set[str]) -> None:
 def test_help_and_version_import_only_the_cli(tmp_path, args):
     code, modules = imported(tmp_path, *args)
     assert code == 0
-    assert_within(modules, OURS_FOR_HELP)
+    assert_within(modules, OURS_FOR_HELP, THIRD_PARTY_FOR_HELP)
 
 
 def test_a_no_op_build_imports_only_what_the_cache_check_needs(project, tmp_path):
@@ -106,10 +114,10 @@ def test_a_no_op_build_imports_only_what_the_cache_check_needs(project, tmp_path
     assert code == 0
     code, modules = imported(tmp_path, "build", "together-ai", "--project-dir", root)
     assert code == 0
-    assert_within(modules, OURS_FOR_NOOP_BUILD)
+    assert_within(modules, OURS_FOR_NOOP_BUILD, THIRD_PARTY_FOR_NOOP_BUILD)
     code, modules = imported(tmp_path, "build", "--project-dir", root)  # every connector, still nothing to do
     assert code == 0
-    assert_within(modules, OURS_FOR_NOOP_BUILD)
+    assert_within(modules, OURS_FOR_NOOP_BUILD, THIRD_PARTY_FOR_NOOP_BUILD)
 
 
 def test_the_probe_sees_the_imports_of_a_real_build(project, tmp_path):
@@ -120,3 +128,46 @@ def test_the_probe_sees_the_imports_of_a_real_build(project, tmp_path):
     assert code == 0
     assert HEAVY - {"httpx", "SpiffWorkflow"} <= third_party(modules)  # those two are for `try` and the tests
     assert {"catalyst_gen.render", "catalyst_gen.validate", "catalyst_gen.loader"} <= ours(modules)
+
+
+def test_the_fast_path_prints_what_the_full_cli_prints(project, cli):
+    """An unchanged build answered without click says exactly what the click command says."""
+    from catalyst_gen.commands.build import unchanged_report
+
+    assert cli(project, "build").exit_code == 0
+    report = unchanged_report(project, ["together-ai", "openai"])
+    assert report is not None
+    full = cli(project, "build", "together-ai", "openai")
+    assert full.exit_code == 0
+    assert full.output == "".join(line + "\n" for line, _ in report.lines())
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["build"], (None, [])),
+        (["build", "a", "b", "-C", "lib"], ("lib", ["a", "b"])),
+        (["build", "--project-dir=lib", "a"], ("lib", ["a"])),
+        (["build", "--force", "a"], None),
+        (["build", "a", "--help"], None),
+        (["build", "-C"], None),
+        (["build", "-C", "x", "-C", "y"], None),
+        (["check", "a"], None),
+        ([], None),
+    ],
+)
+def test_only_a_plain_build_takes_the_fast_path(args, expected):
+    from catalyst_gen.entry import unchanged_build_arguments
+
+    assert unchanged_build_arguments(args) == expected
+
+
+def test_a_connector_that_needs_building_is_left_to_the_cli(project, cli):
+    from catalyst_gen.commands.build import unchanged_report
+
+    assert cli(project, "build").exit_code == 0
+    spec = project / "connectors" / "together-ai" / "connector.yaml"
+    spec.write_text(spec.read_text() + "\n# touched\n")
+    assert unchanged_report(project, ["together-ai"]) is None
+    assert unchanged_report(project, ["../together-ai"]) is None
+    assert unchanged_report(project, ["no-such-connector"]) is None
