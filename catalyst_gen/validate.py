@@ -150,9 +150,13 @@ def _pattern_keyword(validator, pattern: str, instance, schema) -> Iterator[json
 
 
 def schema_validator(schema: dict) -> jsonschema.protocols.Validator:
-    """A validator for ``schema`` (checked first) whose patterns end where the text ends."""
+    """A validator for ``schema`` whose patterns end where the text ends.
+
+    The schemas are the package's own (the spec schema, the ``_library.yaml``
+    schema); ``tests/unit/test_validate.py`` checks them against their
+    metaschema once, instead of every process paying for it on every start.
+    """
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
     strict = jsonschema.validators.extend(cls, {"pattern": _pattern_keyword})
     return strict(schema)
 

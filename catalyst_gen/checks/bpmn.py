@@ -8,6 +8,7 @@ once (:func:`catalyst_gen.bpmn.parse_xml`).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -15,17 +16,26 @@ from pathlib import Path
 from lxml import etree
 
 from ..bpmn import IDS, NS, Rect, qname, read_bounds
-from ..errors import Problem, ProblemList
+from ..errors import CheckError, Problem, ProblemList
 
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "boundaryEvent", "exclusiveGateway", "task")
 
 
 @lru_cache(maxsize=1)
 def bpmn_schema() -> etree.XMLSchema:
-    """The OMG BPMN 2.0 XSD as shipped by SpiffWorkflow; loaded once per process."""
-    import SpiffWorkflow
+    """The OMG BPMN 2.0 XSD as shipped by SpiffWorkflow; loaded once per process.
 
-    path = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
+    Found with ``find_spec`` rather than by importing SpiffWorkflow: the build
+    needs the file, not the engine (importing it costs more than parsing the XSD).
+    """
+    spec = importlib.util.find_spec("SpiffWorkflow")
+    if spec is None or not spec.submodule_search_locations:
+        raise CheckError(
+            Problem(
+                "the BPMN 2.0 XSD ships with SpiffWorkflow, which is not installed", hint="pip install SpiffWorkflow"
+            )
+        )
+    path = Path(spec.submodule_search_locations[0]) / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
     return etree.XMLSchema(etree.parse(str(path)))
 
 

@@ -256,3 +256,14 @@ def test_a_changed_grammar_makes_the_file_stale(monkeypatch):
     text = (REPO / "catalyst_gen" / SCHEMA_RESOURCE).read_text("utf-8")
     monkeypatch.setattr(grammar, "AUTH_TYPES", (*grammar.AUTH_TYPES, "oauth2"))
     assert text != schema_file_text(schema_with_grammar(json.loads(text)))
+
+
+def test_the_shipped_schemas_are_valid_json_schemas():
+    """The build trusts its own schemas (no metaschema check per process); this is where they are checked."""
+    import jsonschema
+
+    from catalyst_gen.settings import _LIBRARY_SCHEMA
+    from catalyst_gen.validate import spec_schema
+
+    for schema in (spec_schema(), _LIBRARY_SCHEMA):
+        jsonschema.validators.validator_for(schema).check_schema(schema)
