@@ -321,6 +321,11 @@ def open_session(args: argparse.Namespace) -> Session:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(src) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("CATALYST_GEN_DEBUG", None)
+    # Measure the tool as installed: pip byte-compiles what it installs, and a checkout writes
+    # __pycache__ on first import.  Some machines (this project's sandbox among them) set
+    # PYTHONDONTWRITEBYTECODE, which would make every measured run recompile catalyst_gen from
+    # source -- and only catalyst_gen, since the libraries were byte-compiled by pip.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     where = subprocess.run(
         [sys.executable, "-c", "import catalyst_gen; print(catalyst_gen.__file__)"],
         capture_output=True,

@@ -29,12 +29,12 @@ adding one entry here (and its row in the README's contract table).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import grammar
 from .jsonpath import JsonPathError, parse_json_path
 
 if TYPE_CHECKING:  # encoders read the typed model; the model module is not imported at run time
@@ -299,9 +299,8 @@ def _encode_timeout(c: Connector) -> str:
 # Decoders: bound text -> typed value (ValueError says what is wrong)
 # --------------------------------------------------------------------------
 
-HTTP_STATUS = re.compile(r"[1-5][0-9][0-9]")
-"""An HTTP status as the runtime reads it: three digits, 100-599, no sign, no leading zero.
-The spec grammar (:data:`catalyst_gen.grammar.HTTP_STATUS`) uses this same pattern."""
+HTTP_STATUS = grammar.HTTP_STATUS.regex
+"""An HTTP status as the runtime reads it: the spec grammar's (three digits, 100-599, no leading zero)."""
 
 
 def _as_is(text: str | None) -> str | None:

@@ -74,9 +74,9 @@ def grammar_keywords() -> dict[str, dict[str, Any]]:
             "maxLength": grammar.CONNECTOR_ID.max_length,
             "x-hint": grammar.CONNECTOR_ID.hint,
         },
-        "/properties/endpoint/properties/method": {"enum": list(grammar.HTTP_METHODS)},
-        "/properties/auth/properties/type": {"enum": list(grammar.AUTH_TYPES)},
-        "/properties/auth/properties/default_source": {"enum": list(grammar.SECRET_SOURCES)},
+        "/properties/endpoint/properties/method": {"enum": list(contract.HTTP_METHODS)},
+        "/properties/auth/properties/type": {"enum": list(contract.AUTH_TYPES)},
+        "/properties/auth/properties/default_source": {"enum": list(contract.SECRET_SOURCES)},
         "/properties/errors/propertyNames": {
             "pattern": grammar.HTTP_STATUS_KEY.schema_pattern,
             "x-hint": grammar.HTTP_STATUS_KEY.hint,
@@ -549,7 +549,7 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             ("auth",),
             "name the secret, e.g. `secret_name: together_api_key`",
         )
-    if auth["type"] in grammar.AUTH_TYPES_WITH_HEADER and "header" not in auth:
+    if auth["type"] in contract.KEY_NAMED_AUTH_TYPES and "header" not in auth:
         what = "query parameter" if auth["type"] == "apiKeyQuery" else "header"
         problems.add(
             f"missing required key `header` (the {what} that carries the key)",

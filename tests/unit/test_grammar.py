@@ -147,11 +147,8 @@ def test_http_status_key_shape(text, ok):
     assert grammar.HTTP_STATUS_KEY.matches(text) is ok
 
 
-def test_runtime_names_are_the_contracts():
-    assert grammar.AUTH_TYPES is contract.AUTH_TYPES
-    assert grammar.SECRET_SOURCES is contract.SECRET_SOURCES
-    assert grammar.HTTP_METHODS is contract.HTTP_METHODS
-    assert set(grammar.AUTH_TYPES_WITH_HEADER) < set(contract.AUTH_TYPES)
+def test_the_runtime_reads_statuses_with_the_grammars_pattern():
+    assert contract.HTTP_STATUS is grammar.HTTP_STATUS.regex
 
 
 RULES = [grammar.CONNECTOR_ID, grammar.PRESET_NAME, grammar.VARIABLE, grammar.BPMN_ERROR_CODE, grammar.HTTP_STATUS]

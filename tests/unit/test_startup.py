@@ -44,9 +44,11 @@ OURS_FOR_HELP = {
     "catalyst_gen",
     "catalyst_gen.entry",
     "catalyst_gen.cli",
-    # the runtime's names (the `new --auth` choices), and the JSON-path grammar its decoders use
+    # the runtime's names (the `new --auth` choices) and the small pure-Python grammar modules they use
     "catalyst_gen.contract",
     "catalyst_gen.jsonpath",
+    "catalyst_gen.grammar",
+    "catalyst_gen.errors",
 }
 OURS_FOR_NOOP_BUILD = {
     "catalyst_gen",
@@ -61,8 +63,6 @@ OURS_FOR_NOOP_BUILD = {
     # the id rule (checked before an id becomes a path) and the names it is defined with:
     # small pure-Python modules, about a millisecond together
     "catalyst_gen.grammar",
-    "catalyst_gen.contract",
-    "catalyst_gen.jsonpath",
 }
 HEAVY = {"jinja2", "jsonschema", "lxml", "cairosvg", "httpx", "SpiffWorkflow", "ruamel"}
 

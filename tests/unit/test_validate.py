@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 
-from catalyst_gen import grammar
+from catalyst_gen import contract, grammar
 from catalyst_gen.errors import SpecError
 from catalyst_gen.loader import load_spec
 from catalyst_gen.validate import (
@@ -244,9 +244,9 @@ def test_schema_file_is_generated_from_the_grammar():
 def test_schema_enums_and_patterns_are_the_grammars():
     schema = spec_schema()
     props = schema["properties"]
-    assert props["auth"]["properties"]["type"]["enum"] == list(grammar.AUTH_TYPES)
-    assert props["auth"]["properties"]["default_source"]["enum"] == list(grammar.SECRET_SOURCES)
-    assert props["endpoint"]["properties"]["method"]["enum"] == list(grammar.HTTP_METHODS)
+    assert props["auth"]["properties"]["type"]["enum"] == list(contract.AUTH_TYPES)
+    assert props["auth"]["properties"]["default_source"]["enum"] == list(contract.SECRET_SOURCES)
+    assert props["endpoint"]["properties"]["method"]["enum"] == list(contract.HTTP_METHODS)
     assert props["id"]["pattern"] == grammar.CONNECTOR_ID.schema_pattern
     assert schema["$defs"]["variable"]["pattern"] == grammar.VARIABLE.schema_pattern
 
@@ -254,7 +254,7 @@ def test_schema_enums_and_patterns_are_the_grammars():
 def test_a_changed_grammar_makes_the_file_stale(monkeypatch):
     """The staleness test can fail: a grammar change shows up in the generated text."""
     text = (REPO / "catalyst_gen" / SCHEMA_RESOURCE).read_text("utf-8")
-    monkeypatch.setattr(grammar, "AUTH_TYPES", (*grammar.AUTH_TYPES, "oauth2"))
+    monkeypatch.setattr(contract, "AUTH_TYPES", (*contract.AUTH_TYPES, "oauth2"))
     assert text != schema_file_text(schema_with_grammar(json.loads(text)))
 
 
