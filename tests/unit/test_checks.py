@@ -244,3 +244,24 @@ def test_validation_reuses_the_svg_rules_without_the_artifact_stage():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("", "fully transparent"),
+        ('<rect width="64" height="64" fill="#336699"/>', "one flat colour"),
+        ('<rect width="64" height="64" fill="#336699" fill-opacity="0"/>', "fully transparent"),
+        ('<rect width="64" height="64" fill="#336699"/><circle cx="32" cy="32" r="16" fill="#ffffff"/>', None),
+        ('<circle cx="32" cy="32" r="16" fill="#ffffff"/>', None),  # drawn on transparency: two colours
+    ],
+    ids=["empty", "flat", "invisible", "drawn", "drawn-on-transparent"],
+)
+def test_the_render_check_reads_the_drawn_pixels(body, expected):
+    from catalyst_gen.checks.svg import _check_render
+
+    problems = _check_render(svg(body), "logo.svg")
+    if expected is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and expected in problems[0].message
