@@ -15,6 +15,7 @@ Merge rules for ``extends`` (documented in the README):
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,6 +392,29 @@ def _merge(base: SpecSource, override: SpecSource) -> SpecSource:
     )
 
 
+_PRESETS: dict[tuple[Path, int, int], SpecSource] = {}
+"""Presets parsed in this process, by file, modification time and size."""
+
+
+def load_preset(path: Path) -> SpecSource:
+    """A preset, parsed once per process while the file is unchanged.
+
+    A library build loads the same few presets for hundreds of connectors; the
+    parsed preset is never changed in place (merging builds new mappings), and
+    a new modification time or size reads the file again (``build --watch``).
+    The data handed out is a deep copy all the same, so no caller can
+    change what the next connector inherits.
+    """
+    stat = path.stat()
+    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    if key not in _PRESETS:
+        _PRESETS[key] = load_file(path)
+    cached = _PRESETS[key]
+    source = SpecSource(copy.deepcopy(cached.data), cached.file, cached.key_locs, cached.value_locs, cached.files)
+    source.layers = (source,)
+    return source
+
+
 def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
     """Load a connector spec and resolve its ``extends`` chain of presets."""
     presets_dir = presets_dir or path.parent.parent / PRESETS_DIR
@@ -429,7 +453,7 @@ def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
                     did_you_mean(parent, available) or f"available presets: {', '.join(available) or 'none'}",
                 )
             )
-        current = load_file(preset_file)
+        current = load_preset(preset_file)
     merged = chain[-1]
     for source in reversed(chain[:-1]):
         merged = _merge(merged, source)

@@ -151,3 +151,25 @@ def test_limits(tmp_path):
     # the top-level mapping is one level: MAX_DEPTH - 1 lists inside it are accepted
     ok = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
     assert load_file(write(tmp_path / "ok.yaml", ok)).data
+
+
+def test_a_preset_is_parsed_once_per_process_while_unchanged(tmp_path, monkeypatch):
+    from catalyst_gen import loader
+
+    presets = tmp_path / "connectors" / "_presets"
+    write(presets / "base.yaml", "a: {x: 1}\n")
+    one = write(tmp_path / "connectors" / "one" / "connector.yaml", "extends: base\nb: 1\n")
+    two = write(tmp_path / "connectors" / "two" / "connector.yaml", "extends: base\nb: 2\n")
+    parsed = []
+    real = loader.load_file
+    monkeypatch.setattr(loader, "load_file", lambda path: parsed.append(path.name) or real(path))
+    monkeypatch.setattr(loader, "_PRESETS", {})
+
+    first = load_spec(one, presets)
+    first.data["a"]["x"] = 99  # a caller changing its copy changes nothing for the next connector
+    assert load_spec(two, presets).data == {"extends": "base", "a": {"x": 1}, "b": 2}
+    assert parsed.count("base.yaml") == 1
+
+    write(presets / "base.yaml", "a: {x: 10, y: 2}\n")  # a changed preset is read again
+    assert load_spec(one, presets).data["a"] == {"x": 10, "y": 2}
+    assert parsed.count("base.yaml") == 2
