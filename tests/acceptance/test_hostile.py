@@ -14,9 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -677,29 +675,6 @@ def test_oversized_logo_is_refused(project, cli):
     (project / "connectors" / "sample").mkdir(parents=True)
     (project / "connectors" / "sample" / "logo.svg").write_text(GOOD_SVG.format("<!--" + "x" * 70_000 + "-->"), "utf-8")
     build_refused(project, cli, logo_spec(), "the limit is 65,536", needle="logo.svg")
-
-
-@pytest.fixture
-def listener():
-    """A local HTTP server that records every request (to prove nothing was fetched)."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b'<!ENTITY x "fetched">')
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
 
 
 def test_logo_is_checked_without_network_access(project, cli, listener):
