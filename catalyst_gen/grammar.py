@@ -165,3 +165,31 @@ HTTP_STATUS_KEY = Rule(re.compile(r"[0-9]+"), "keys are HTTP statuses such as 40
 def is_http_status(value: object) -> bool:
     """A whole number from 100 to 599 (``True`` is not a status, though Python counts it as 1)."""
     return isinstance(value, int) and not isinstance(value, bool) and value in HTTP_STATUS_RANGE
+
+
+# ---------------------------------------------------------- engine expressions
+
+EXPRESSION_OPENER = re.compile(r"[$#]\{")
+"""Where Camunda 7 starts a JUEL expression: ``${...}`` or ``#{...}``.
+
+The engine evaluates expressions in input and output parameter values, form
+field labels and default values, user task names, conditions, listeners and
+many other attributes.  The runtime's payload field is the one place our
+artifacts carry ``${name}`` on purpose: a ``<camunda:string>`` the engine does
+not evaluate, whose placeholders the runtime fills in as JSON-escaped data.
+Everywhere else an opener -- escaped (``\\${``) or not -- is refused: in the
+spec (validation), in every value of the rendered example and template (the
+artifact check), and in a bound input parameter (the runtime reference).
+"""
+
+EXPRESSION_HINT = (
+    "Camunda 7 would evaluate it as an expression inside every engine that runs the connector; "
+    "remove the `${`/`#{` (only the request payload may hold `${name}` placeholders, which the runtime "
+    "fills in as data)"
+)
+
+
+def expression_opener(text: str) -> str | None:
+    """The first ``${`` or ``#{`` in ``text``, or None."""
+    match = EXPRESSION_OPENER.search(text)
+    return match.group() if match else None

@@ -58,7 +58,7 @@ from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declar
 from .bpmn import NS as NSMAP
 from .contract import RuntimeContractError
 from .errors import CheckError
-from .grammar import PLACEHOLDER
+from .grammar import PLACEHOLDER, expression_opener
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
@@ -165,7 +165,7 @@ def _bound_inputs(extension_elements: etree._Element) -> dict[str, str | None]:
         if name in bound:
             raise RuntimeContractError(f"input parameter {name!r} is defined twice")
         text = bound[name] = _bound_text(param)
-        if text and ("${" in text or "#{" in text):
+        if text and expression_opener(text):
             raise RuntimeContractError(
                 f"input parameter {name!r} contains an expression; Camunda would evaluate it as JUEL"
             )

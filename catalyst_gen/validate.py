@@ -666,10 +666,22 @@ def _char_name(char: str) -> str:
     )
 
 
+def _strings(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple, bool]]:
+    """Every key and string value of spec data: ``(text, path, is_key)``; a key's path ends with it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key), path + (key,), True
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))
+    elif isinstance(value, str):
+        yield value, path, False
+
+
 def _check_characters(source: SpecSource, problems: ProblemList) -> None:
     """Refuse control, surrogate and bidi-override characters anywhere (keys too), located."""
-
-    def report(text: str, path: tuple, key: bool) -> None:
+    for text, path, key in _strings(source.data):
         match = _BAD_CHAR.search(text)
         if match:
             char = match.group()
@@ -682,18 +694,31 @@ def _check_characters(source: SpecSource, problems: ProblemList) -> None:
                 "(right-to-left text is fine without direction controls)",
             )
 
-    def walk(value, path: tuple) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                report(str(key), path + (key,), True)
-                walk(item, path + (key,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, path + (index,))
-        elif isinstance(value, str):
-            report(value, path, False)
 
-    walk(source.data, ())
+PAYLOAD_PATH = ("request", "payload")
+"""The one part of a spec whose ``${name}`` placeholders are declared data (checked by ``_check_payload``)."""
+
+
+def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
+    """No ``${``/``#{`` outside the payload, in any key or value (walked, not a list of fields).
+
+    Every other value can end up somewhere Camunda evaluates expressions (a
+    form label, an input parameter, a task name), whether a template puts it
+    there today or not.  The payload is a ``<camunda:string>`` the engine never
+    evaluates; the runtime substitutes its placeholders as JSON data.
+    """
+    for text, path, key in _strings(source.data):
+        if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
+            continue
+        opener = grammar.expression_opener(text)
+        if opener:
+            what = "key" if key else "value"
+            problems.add(
+                f"the {what} contains `{opener}`, which starts an expression in Camunda 7",
+                source.locate(path, key=key),
+                path[:-1] if key else path,
+                grammar.EXPRESSION_HINT,
+            )
 
 
 def _check_secrets(source: SpecSource, problems: ProblemList) -> None:
@@ -750,6 +775,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     problems = ProblemList()
     verdict = schema_problems(source, problems)
     _check_characters(source, problems)
+    _check_expressions(source, problems)
     _check_id(source, problems, verdict, expected_id)
     _check_auth(source, problems, verdict)
     _check_payload(source, problems, verdict)

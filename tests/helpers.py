@@ -24,6 +24,8 @@ ORACLE_DIR = REPO / "tests" / "oracle"
 JUDGE = ORACLE_DIR / "judge.mjs"
 LOCK = ORACLE_DIR / "package-lock.json"
 INSTALLED_LOCK = ORACLE_DIR / "node_modules" / ".package-lock.json"
+SAMPLE = (REPO / "tests" / "data" / "sample.yaml").read_text("utf-8")
+"""A complete spec (Together AI's, as id `sample`) that hostile tests edit one value of."""
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -49,6 +51,56 @@ def run_process(
         text=True,
         timeout=timeout,
     )
+
+
+# --------------------------------------------------------------------------- refused specs
+
+
+def write_spec(project: Path, text: str | bytes, cid: str = "sample") -> Path:
+    path = project / "connectors" / cid / "connector.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file of the library except the tool's own state (cache, lock)."""
+    return {k: v for k, v in snapshot(root).items() if not k.startswith(".catalyst-gen")}
+
+
+def line_col(text: str, needle: str) -> tuple[int, int]:
+    index = text.index(needle)
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def assert_refused(result, message: str, *, where: tuple[str, int, int | None] | None = None, hint: str | None = None):
+    out = result.output
+    assert result.exit_code == 1, out
+    assert "Traceback" not in out and "internal error" not in out, out
+    assert message in out, out
+    if where:
+        file, line, col = where
+        pattern = rf"{re.escape(file)}:{line}:{col if col else r'[0-9]+'}: error: [^\n]*{re.escape(message[:40])}"
+        assert re.search(pattern, out), f"expected {file}:{line}:{col}: error ... {message!r}\n{out}"
+    if hint:
+        assert "hint: " in out and hint in out, out
+    assert re.search(r"catalyst-gen: \d+ problems? found", out), out
+
+
+def build_refused(project, cli, text, message, needle=None, col=None, hint=None, cid="sample", args=None):
+    write_spec(project, text, cid)
+    before = tree(project)
+    result = cli(project, "build", *(args or [cid]))
+    where = None
+    if needle is not None:
+        decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        needle, offset = needle if isinstance(needle, tuple) else (needle, 0)
+        line, found_col = line_col(decoded, needle)
+        found_col += offset
+        where = (f"connectors/{cid}/connector.yaml", line, col if col is not None else found_col)
+    assert_refused(result, message, where=where, hint=hint)
+    assert tree(project) == before, "a refused build changed files"
+    return result
 
 
 # --------------------------------------------------------------------------- Markdown

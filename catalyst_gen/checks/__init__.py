@@ -7,7 +7,8 @@ artifact:
 * :mod:`.bpmn` -- the example process: XSD, references, boundary errors,
   reachability, diagram completeness and overlaps;
 * :mod:`.svg` -- the logo rules (also used by ``validate`` on a supplied logo);
-* :mod:`.template` -- the element template, and its agreement with the example.
+* :mod:`.template` -- the element template, and its agreement with the example;
+* :mod:`.engine` -- no expression opener in any value either artifact hands to the engine.
 
 Importing this package imports none of them, so ``from .checks.svg import
 check_svg`` does not load the XSD or the BPMN checks.
@@ -31,6 +32,7 @@ def check_artifacts(connector: Connector, files: dict[str, bytes], example: etre
     """
     from ..errors import CheckError
     from .bpmn import check_bpmn
+    from .engine import check_example_expressions, check_template_expressions
     from .svg import check_svg
     from .template import check_agreement, check_element_template
 
@@ -45,6 +47,8 @@ def check_artifacts(connector: Connector, files: dict[str, bytes], example: etre
         template_version=connector.version,
         error_codes=connector.error_codes,
     )
+    problems += check_example_expressions(example, names["example"])
+    problems += check_template_expressions(template, names["element_template"])
     if not problems:
         problems += check_agreement(template, example, names["example"])
     if problems:

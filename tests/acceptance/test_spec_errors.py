@@ -6,9 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO, snapshot
-
-SAMPLE = (REPO / "tests" / "data" / "sample.yaml").read_text("utf-8")
+from helpers import SAMPLE, snapshot
 
 
 def write_spec(project: Path, text: str, cid: str = "sample") -> Path:

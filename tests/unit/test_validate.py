@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, SAMPLE
 
 from catalyst_gen import contract, grammar
 from catalyst_gen.errors import SpecError
@@ -23,8 +23,6 @@ from catalyst_gen.validate import (
     spec_schema,
     validate,
 )
-
-SAMPLE = (REPO / "tests" / "data" / "sample.yaml").read_text("utf-8")
 
 
 def spec_at(tmp_path: Path, text: str, presets: dict[str, str] | None = None) -> Path:
