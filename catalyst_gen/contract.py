@@ -32,7 +32,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from . import grammar
 from .jsonpath import JsonPathError, parse_json_path
@@ -348,10 +347,27 @@ def _whole_number(minimum: int) -> Decoder:
 
 
 def _http_url(text: str | None) -> str:
-    parts = urlsplit(text or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"must be an absolute http(s) URL, got {text!r}")
+    reason = grammar.http_url_problem(text or "")
+    if reason:
+        raise ValueError(f"must be an absolute http(s) URL the runtime can send to: {text!r} {reason}")
     return text or ""
+
+
+def _header_name(text: str | None) -> str | None:
+    if text is not None and not grammar.HTTP_TOKEN.matches(text):
+        raise ValueError(f"{text!r} is not an HTTP header name ({grammar.HTTP_TOKEN.hint})")
+    return text
+
+
+def _header_map(text: str | None) -> dict[str, str]:
+    """Fixed headers: names are HTTP tokens, values stay on one line (the spec grammar's rules)."""
+    headers = _string_map(text)
+    for name, value in headers.items():
+        _header_name(name)
+        reason = grammar.header_value_problem(value)
+        if reason:
+            raise ValueError(f"header {name!r}: the value {reason}")
+    return headers
 
 
 def _json_object(text: str | None) -> dict[str, Any]:
@@ -480,7 +496,7 @@ AUTH_HEADER = RuntimeInput(
     "Header (or, for `apiKeyQuery`, query parameter) that carries the key.",
     field="auth_header",
     encode=_encode_auth_header,
-    decode=_as_is,
+    decode=_header_name,
     group="authentication",
     type=STRING,
     label="Auth Header",
@@ -605,7 +621,7 @@ EXTRA_HEADERS = RuntimeInput(
     "JSON object of fixed headers sent with every request (optional).",
     field="extra_headers",
     encode=_encode_headers,
-    decode=_string_map,
+    decode=_header_map,
     group="connection",
     type=TEXT,
     label="Headers",

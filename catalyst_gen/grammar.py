@@ -193,3 +193,52 @@ def expression_opener(text: str) -> str | None:
     """The first ``${`` or ``#{`` in ``text``, or None."""
     match = EXPRESSION_OPENER.search(text)
     return match.group() if match else None
+
+
+# ------------------------------------------------------ what HTTP can carry
+
+HTTP_TOKEN = Rule(
+    re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"),
+    "a header name is an HTTP token (RFC 9110): letters, digits and !#$%&'*+-.^_`|~, no spaces or colons",
+)
+"""A header (or auth query parameter) name the runtime can send as it is written."""
+
+_HEADER_VALUE_BREAK = re.compile(r"[\r\n\x00]")
+
+
+def header_value_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a header value (a CR, LF or NUL would split or end the header), or None."""
+    match = _HEADER_VALUE_BREAK.search(text)
+    return f"contains {match.group()!r}, which would end the header and start another one" if match else None
+
+
+def http_url_problem(text: str) -> str | None:
+    """Why ``text`` is not an absolute http(s) URL the runtime can send to as written, or None.
+
+    Credentials in the URL (``https://user:pass@host``) are refused too: the spec
+    is committed and shipped, and secrets belong in the secret sources.
+    """
+    from urllib.parse import urlsplit
+
+    if not text or any(c.isspace() or ord(c) < 0x20 or c == "\x7f" for c in text):
+        return "contains spaces or control characters (percent-encode them)"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "is not an absolute http(s) URL"
+    if "@" in parts.netloc:
+        return "carries credentials before the host (user:password@): use the auth settings and a secret instead"
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port outside 0-65535 or not a number)
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    if not parts.hostname:
+        return "has no host name"
+    return None
+
+
+DECIMAL_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+"""How a whole number is written in a spec: decimal, no leading zero (YAML 1.1 tools read ``060``
+as octal 48), no ``0x``/``0o``/``0b`` prefix and no ``_`` separators."""
+
+MAX_TEMPLATE_VERSION = 2**31 - 1
+"""Camunda stores an element template's version as a Java ``int``."""

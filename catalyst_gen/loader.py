@@ -16,6 +16,7 @@ Merge rules for ``extends`` (documented in the README):
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import Location, Problem, SpecError
-from .grammar import PRESET_NAME
+from .grammar import DECIMAL_INTEGER, PRESET_NAME
 
 MAX_FILE_BYTES = 256 * 1024
 """A connector spec is a page of YAML; anything larger is a mistake or an attack."""
@@ -232,6 +233,10 @@ class _Converter:
             )
             return None
         if value is None or isinstance(value, (bool, int, float, str)):
+            problem = _number_problem(value, node.value)
+            if problem:
+                self.problems.append(Problem(problem[0], self.loc(node), path, problem[1]))
+                return None
             return _plain_number(value) if not isinstance(value, str) else value
         self.problems.append(
             Problem(
@@ -283,7 +288,10 @@ class _Converter:
                     )
                 )
                 continue
+            reported = len(self.problems)
             key = self.scalar(key_node, path) if isinstance(key_node, ScalarNode) else key_node
+            if len(self.problems) > reported:
+                continue  # the key itself was refused (e.g. a number written in hexadecimal)
             if isinstance(key, bool) or not isinstance(key, (str, int)):
                 self.problems.append(
                     Problem(
@@ -314,6 +322,26 @@ class _Converter:
             self.value_locs[child] = self.loc(value_node)
             out[skey] = self.convert(value_node, child, depth + 1)
         return out
+
+
+def _number_problem(value: object, written: str) -> tuple[str, str] | None:
+    """``(message, hint)`` when a number is written in a way the runtime or another YAML reader would misread.
+
+    Hexadecimal, octal, binary and ``_``-separated integers (``0x191`` for 401),
+    leading zeros (YAML 1.1 reads ``060`` as octal 48; an unquoted ``0401:`` key
+    would silently become status 401), and ``.nan``/``.inf``, which JSON cannot carry.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if not DECIMAL_INTEGER.fullmatch(written):
+            return (
+                f"the number `{written}` is not written in plain decimal",
+                f"write it as {value} (no 0x/0o/0b prefix, `_` separators or leading zeros)",
+            )
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"`{written}` is not a number JSON can carry", "use a finite number, or quote it to make it text"
+    return None
 
 
 def _plain_number(value):

@@ -77,6 +77,15 @@ def grammar_keywords() -> dict[str, dict[str, Any]]:
         "/properties/endpoint/properties/method": {"enum": list(contract.HTTP_METHODS)},
         "/properties/auth/properties/type": {"enum": list(contract.AUTH_TYPES)},
         "/properties/auth/properties/default_source": {"enum": list(contract.SECRET_SOURCES)},
+        "/properties/version": {"maximum": grammar.MAX_TEMPLATE_VERSION},
+        "/properties/auth/properties/header": {
+            "pattern": grammar.HTTP_TOKEN.schema_pattern,
+            "x-hint": grammar.HTTP_TOKEN.hint,
+        },
+        "/$defs/stringMap/propertyNames": {
+            "pattern": grammar.HTTP_TOKEN.schema_pattern,
+            "x-hint": grammar.HTTP_TOKEN.hint,
+        },
         "/properties/errors/propertyNames": {
             "pattern": grammar.HTTP_STATUS_KEY.schema_pattern,
             "x-hint": grammar.HTTP_STATUS_KEY.hint,
@@ -149,6 +158,10 @@ def _pattern_keyword(validator, pattern: str, instance, schema) -> Iterator[json
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def schema_validator(schema: dict) -> jsonschema.protocols.Validator:
     """A validator for ``schema`` whose patterns end where the text ends.
 
@@ -157,7 +170,10 @@ def schema_validator(schema: dict) -> jsonschema.protocols.Validator:
     metaschema once, instead of every process paying for it on every start.
     """
     cls = jsonschema.validators.validator_for(schema)
-    strict = jsonschema.validators.extend(cls, {"pattern": _pattern_keyword})
+    # JSON Schema counts 60.0 as an integer; a spec that writes `6e1` or `3.0` where a whole
+    # number is meant is refused instead (Camunda and the runtime read these as Java ints).
+    whole_numbers = cls.TYPE_CHECKER.redefine("integer", lambda _checker, value: _is_whole_number(value))
+    strict = jsonschema.validators.extend(cls, {"pattern": _pattern_keyword}, type_checker=whole_numbers)
     return strict(schema)
 
 
@@ -367,7 +383,7 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
             )
     if isinstance(payload, str):
         try:
-            payload = json.loads(grammar.PLACEHOLDER_CANDIDATE.sub("0", payload))
+            payload = json.loads(grammar.PLACEHOLDER_CANDIDATE.sub("0", payload), parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             problems.add(
                 f"the payload is not valid JSON once placeholders are filled in: {exc.msg}",
@@ -379,6 +395,31 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
     if verdict.passed(("models",)):
         _check_models(source, problems)
         _check_payload_model(source, problems, payload)
+
+
+def _no_constant(name: str) -> object:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON: many servers and the runtime refuse them."""
+    raise json.JSONDecodeError(f"{name} is not a JSON number (JSON has no NaN or Infinity)", name, 0)
+
+
+def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """The URL is one the runtime can send to, and no header value could split the request's headers."""
+    if not verdict.passed(("endpoint",)):
+        return
+    endpoint = source.data["endpoint"]
+    reason = grammar.http_url_problem(endpoint["url"])
+    if reason:
+        problems.add(
+            f"the URL {reason}",
+            source.locate(("endpoint", "url")),
+            ("endpoint", "url"),
+            "write an absolute URL such as https://api.example.com/v1/chat",
+        )
+    for name, value in endpoint.get("headers", {}).items():
+        reason = grammar.header_value_problem(value)
+        if reason:
+            path = ("endpoint", "headers", name)
+            problems.add(f"the value of header `{name}` {reason}", source.locate(path), path, "write it on one line")
 
 
 def _default_models(source: SpecSource) -> list[int]:
@@ -778,6 +819,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_expressions(source, problems)
     _check_id(source, problems, verdict, expected_id)
     _check_auth(source, problems, verdict)
+    _check_endpoint(source, problems, verdict)
     _check_payload(source, problems, verdict)
     _check_error_statuses(source, problems, verdict)
     _check_retry(source, problems, verdict)
