@@ -81,7 +81,7 @@ MAX_ID_LENGTH = 64
 """Ids name folders, files and template ids; 64 characters is plenty and fits every file system."""
 
 ID_HINT = (
-    "a connector id is lower-case letters, digits and single hyphens, e.g. together-ai "
+    "a connector id is lower-case kebab-case (letters, digits and single hyphens), e.g. together-ai "
     "(no slashes, dots or `..`): it names a folder and files, so paths, slashes and `..` are not accepted"
 )
 
@@ -95,9 +95,19 @@ PRESET_NAME = Rule(
 """A preset is a file ``connectors/_presets/<name>.yaml``: the same safe shape as an id."""
 
 
+RELEASE_FOLDER = "release"
+"""``dist/release/``: where ``package`` writes the release files, beside the connectors' folders."""
+
+RESERVED_IDS = frozenset({RELEASE_FOLDER})
+"""Names the tool itself uses under ``dist/``: a connector with one of them would overwrite, or be
+overwritten by, the release packages."""
+
+RESERVED_HINT = "choose another id: `release` names dist/release/, where `catalyst-gen package` writes the release"
+
+
 def is_connector_id(text: object) -> bool:
-    """Lower-case kebab-case of at most 64 characters: the only ids that may be joined to a path."""
-    return CONNECTOR_ID.matches(text)
+    """Lower-case kebab-case of at most 64 characters, not reserved: the only ids that may be joined to a path."""
+    return CONNECTOR_ID.matches(text) and text not in RESERVED_IDS
 
 
 def require_connector_id(text: str) -> str:
@@ -106,6 +116,8 @@ def require_connector_id(text: str) -> str:
     Called before an id from the command line touches a path, so ``../x`` is
     refused as an id rather than reported as a missing folder.
     """
+    if text in RESERVED_IDS:
+        raise SpecError(Problem(f"{text!r} is reserved and cannot be a connector id", hint=RESERVED_HINT))
     if not is_connector_id(text):
         raise SpecError(Problem(f"{text!r} is not a connector id", hint=ID_HINT))
     return text

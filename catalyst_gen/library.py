@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import grammar
 from .grammar import require_connector_id  # the one id rule: checked before an id becomes a path
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 
 LIBRARY_FILE = "_library.yaml"
 SPEC_FILE = "connector.yaml"
-RELEASE_FOLDER = "release"
-"""``dist/release/``: release packaging output (git-ignored), not a connector."""
+RELEASE_FOLDER = grammar.RELEASE_FOLDER
+"""``dist/release/``: release packaging output (git-ignored), not a connector (its name is reserved)."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import CatalystError, Problem
-from .grammar import is_connector_id
+from .grammar import require_connector_id
 from .library import Project
 from .loader import load_spec
 
@@ -40,10 +40,7 @@ def render_spec(
     project: Project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str | None
 ) -> str:
     """The text of a new connector's spec, from ``templates/scaffold/connector.yaml.j2``."""
-    if not is_connector_id(connector_id):
-        raise CatalystError(
-            Problem(f"{connector_id!r} is not a valid connector id", hint="use lower-case kebab-case, e.g. my-service")
-        )
+    require_connector_id(connector_id)
     if (project.connectors_dir / connector_id).exists():
         raise CatalystError(
             Problem(f"connector {connector_id!r} already exists", hint=f"edit {project.spec_path(connector_id)}")

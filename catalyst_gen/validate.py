@@ -676,11 +676,21 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
 def _check_id(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict, expected_id: str | None) -> None:
     """The id equals its folder (its shape, which keeps it a safe file name, is the schema's)."""
     if expected_id is not None and not grammar.is_connector_id(expected_id):
-        problems.add(f"{expected_id!r} is not a connector id", None, (), grammar.ID_HINT)
+        reserved = expected_id in grammar.RESERVED_IDS
+        what = "is reserved and cannot be a connector id" if reserved else "is not a connector id"
+        problems.add(f"{expected_id!r} {what}", None, (), grammar.RESERVED_HINT if reserved else grammar.ID_HINT)
         return
     if not verdict.passed(("id",)) or "id" not in source.data:
         return
     spec_id = source.data["id"]
+    if spec_id in grammar.RESERVED_IDS:
+        problems.add(
+            f"`{spec_id}` is reserved and cannot be a connector id",
+            source.locate(("id",)),
+            ("id",),
+            grammar.RESERVED_HINT,
+        )
+        return
     if expected_id and spec_id != expected_id:
         problems.add(
             f"id `{spec_id}` does not match its folder `{expected_id}`",

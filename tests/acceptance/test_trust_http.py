@@ -124,3 +124,14 @@ def test_the_runtime_reference_applies_the_same_rules_to_a_bound_task(project, c
         param.text = value
     with pytest.raises(RuntimeContractError, match=message):
         read_task_config(task)
+
+
+def test_a_connector_may_not_be_called_release(project, cli):
+    """dist/release/ holds the release packages: a connector of that name is refused, located at its id."""
+    from helpers import write_spec
+
+    write_spec(project, SAMPLE.replace("id: sample", "id: release", 1), "release")
+    result = cli(project, "build")
+    assert result.exit_code == 1 and "'release' is reserved and cannot be a connector id" in result.output
+    assert "8 connectors:" in result.output and "1 failed" in result.output  # the others are still built
+    assert not (project / "dist" / "release").exists()

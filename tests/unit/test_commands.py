@@ -146,7 +146,8 @@ def test_create_connector_returns_the_model_and_the_spec(project):
 @pytest.mark.parametrize(
     ("connector_id", "kwargs", "message"),
     [
-        ("Acme", {}, "is not a valid connector id"),
+        ("Acme", {}, "is not a connector id"),
+        ("release", {}, "is reserved and cannot be a connector id"),
         ("ollama", {}, "already exists"),
         ("acme-ai", {"preset": "openai-chatt"}, "preset 'openai-chatt' not found"),
     ],

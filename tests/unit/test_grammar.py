@@ -7,6 +7,7 @@ import re
 import pytest
 
 from catalyst_gen import contract, grammar
+from catalyst_gen.errors import SpecError
 
 CONNECTOR_IDS = [
     ("together-ai", True),
@@ -162,3 +163,12 @@ def test_schema_pattern_is_the_rule_anchored(rule):
     for text in ["together-ai", "userMessage", "AUTH_FAILED", "401", "a\n", "", "a b", "x" * 70]:
         assert bool(anchored.search(text)) == bool(rule.regex.fullmatch(text))
     assert rule.hint
+
+
+@pytest.mark.parametrize("reserved", sorted(grammar.RESERVED_IDS))
+def test_reserved_names_are_never_connector_ids(reserved):
+    """`release` has the shape of an id but names dist/release/, where the release packages go."""
+    assert grammar.CONNECTOR_ID.matches(reserved)
+    assert not grammar.is_connector_id(reserved)
+    with pytest.raises(SpecError, match="is reserved"):
+        grammar.require_connector_id(reserved)
