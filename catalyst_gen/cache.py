@@ -92,8 +92,11 @@ def _is_plain_name(name: str) -> bool:
 
 
 def _read_entries(path: Path) -> dict[str, dict]:
+    """The recorded entries; a missing, unreadable, planted (a link, a FIFO) or malformed cache means "rebuild"."""
+    from .output import read_state_file
+
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_state_file(path, limit=64 << 20))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or not isinstance(data.get("entries"), dict):
@@ -144,7 +147,7 @@ class BuildCache:
         self.entries.pop(connector_id, None)
 
     def save(self) -> None:
+        from .output import write_state_file
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"format": CACHE_FORMAT, "entries": self.entries}, sort_keys=True), "utf-8")
-        os.replace(tmp, self.path)
+        write_state_file(self.path, json.dumps({"format": CACHE_FORMAT, "entries": self.entries}, sort_keys=True))

@@ -74,12 +74,15 @@ def test_staging_leftovers_without_a_journal_are_discarded(lib):
     assert not (dist / "a").exists() and not list(state.iterdir())
 
 
-def test_an_unreadable_journal_does_not_stop_recovery(lib):
+def test_an_unreadable_journal_is_refused_with_how_to_recover(lib):
+    """Issue #10: a malformed journal gets a clear message, never a silent guess or an internal error."""
     dist, state = lib
     state.mkdir()
     (state / "journal.json").write_text("{not json")
-    recover(state)
-    assert not (state / "journal.json").exists()
+    with pytest.raises(CatalystError, match="not a journal catalyst-gen can trust") as caught:
+        recover(state)
+    assert "delete" in caught.value.format() and "build --force" in caught.value.format()
+    assert (state / "journal.json").exists()
 
 
 def test_a_second_writer_waits_then_refuses_with_a_clear_message(lib):
