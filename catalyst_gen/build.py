@@ -38,7 +38,7 @@ def renderer_for(templates_dir: Path) -> Renderer:
 def load_connector(project: Project, connector_id: str) -> Connector:
     """Read, validate and model one connector's spec."""
     spec_path = project.spec_path(connector_id)  # refuses paths and `..` before anything is read
-    if not spec_path.is_file():
+    if not (spec_path.exists() or spec_path.is_symlink()):
         from .suggest import did_you_mean
 
         known = project.connector_ids()
@@ -48,7 +48,7 @@ def load_connector(project: Project, connector_id: str) -> Connector:
                 hint=did_you_mean(connector_id, known) or f"known connectors: {', '.join(known) or 'none'}",
             )
         )
-    source = validate(load_spec(spec_path, project.presets_dir), expected_id=connector_id)
+    source = validate(load_spec(spec_path, project.presets_dir, project.root), expected_id=connector_id)
     return build_model(source.data, project.library, spec_path.parent, source.files)
 
 

@@ -7,6 +7,8 @@ allowed to escape to the user as a traceback.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,12 +70,16 @@ class Problem:
 
 
 def _snippet(location: Location | None) -> list[str]:
-    """The offending source line with a caret under the column."""
+    """The offending source line with a caret under the column.
+
+    The file is read again here, so only when it is reached without any link
+    and is a regular file of spec size: an excerpt must never show a line of a
+    file outside the library (CI logs are public; its environment is not).
+    """
     if location is None or location.line < 1:
         return []
-    try:
-        text = Path(location.file).read_bytes().decode("utf-8-sig", errors="replace")
-    except OSError:
+    text = _excerpt_source(Path(location.file))
+    if text is None:
         return []
     source_lines = text.splitlines()
     if location.line > len(source_lines):
@@ -84,6 +90,20 @@ def _snippet(location: Location | None) -> list[str]:
     gutter = f"{location.line:>5} | "
     caret = " " * (len(gutter) - 2) + "| " + " " * max(location.column - 1, 0) + "^"
     return [gutter + line, caret]
+
+
+def _excerpt_source(path: Path, limit: int = 1 << 20) -> str | None:
+    try:
+        if path.resolve() != path.absolute():
+            return None  # reached through a link: do not quote it
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    return None if len(data) > limit else data.decode("utf-8-sig", errors="replace")
 
 
 class CatalystError(Exception):

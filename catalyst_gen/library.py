@@ -11,12 +11,15 @@ decides "nothing to do" with it and the cache alone.  The shared settings in
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import grammar
+from .errors import Problem, SpecError
 from .grammar import require_connector_id  # the one id rule: checked before an id becomes a path
 
 if TYPE_CHECKING:
@@ -26,6 +29,32 @@ LIBRARY_FILE = "_library.yaml"
 SPEC_FILE = "connector.yaml"
 RELEASE_FOLDER = grammar.RELEASE_FOLDER
 """``dist/release/``: release packaging output (git-ignored), not a connector (its name is reserved)."""
+
+
+def read_inside(root: Path | None, path: Path, max_bytes: int) -> bytes:
+    """The bytes of a library input file (spec, preset, logo, ``_library.yaml``, ``_versions.lock``).
+
+    Specs arrive in pull requests and CI runs the tool with secrets in its
+    environment, and error messages quote the offending line of a file: so a
+    file is read only when its real path stays inside the library ``root`` (a
+    link to another file of the library is fine; one to ``/proc/self/environ`` or
+    a credentials file is not) and it is a regular file (a FIFO would block, a
+    device would never end).  At most ``max_bytes + 1`` bytes are read, so the
+    caller can tell "too large" without reading a huge file.  ``OSError`` (a
+    missing or unreadable file) is left to the caller, which knows what to say.
+    """
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        raise SpecError(
+            Problem(
+                f"{path} is a link to a file outside the library; it is not read",
+                hint="replace the link with the file itself, inside the library",
+            )
+        )
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise SpecError(Problem(f"{path} is not a regular file; it is not read", hint="replace it with a file"))
+        return handle.read(max_bytes + 1)
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,13 @@ class SpecSource:
             key = True
 
 
-def read_yaml_text(path: Path) -> str:
-    """File contents as text: size-limited, UTF-8 (a byte-order mark is accepted)."""
+def read_yaml_text(path: Path, root: Path | None = None) -> str:
+    """File contents as text: inside the library ``root`` (see :func:`~catalyst_gen.library.read_inside`),
+    size-limited, UTF-8 (a byte-order mark is accepted)."""
+    from .library import read_inside
+
     try:
-        raw = path.read_bytes()
+        raw = read_inside(root, path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise SpecError(Problem(f"file not found: {path}", hint="check the connector id and the folder name")) from None
     except OSError as exc:
@@ -180,9 +183,9 @@ def _yaml() -> YAML:
     return YAML(typ="safe", pure=False)
 
 
-def _parse(path: Path):
+def _parse(path: Path, root: Path | None = None):
     """The document's node tree (``None`` for an empty file)."""
-    text = read_yaml_text(path)
+    text = read_yaml_text(path, root)
     yaml = _yaml()
     try:
         _check_depth(path, yaml, text)
@@ -353,9 +356,9 @@ def _plain_number(value):
     return float(value)
 
 
-def load_file(path: Path) -> SpecSource:
-    """Parse one YAML file into a :class:`SpecSource` whose document is a mapping."""
-    doc, yaml = _parse(path)
+def load_file(path: Path, root: Path | None = None) -> SpecSource:
+    """Parse one YAML file (inside the library ``root``, when given) into a :class:`SpecSource` whose document is a mapping."""
+    doc, yaml = _parse(path, root)
     if doc is None:
         raise SpecError(Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`"))
     if not isinstance(doc, MappingNode):
@@ -424,7 +427,7 @@ _PRESETS: dict[tuple[Path, int, int], SpecSource] = {}
 """Presets parsed in this process, by file, modification time and size."""
 
 
-def load_preset(path: Path) -> SpecSource:
+def load_preset(path: Path, root: Path | None = None) -> SpecSource:
     """A preset, parsed once per process while the file is unchanged.
 
     A library build loads the same few presets for hundreds of connectors; the
@@ -436,19 +439,19 @@ def load_preset(path: Path) -> SpecSource:
     stat = path.stat()
     key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
     if key not in _PRESETS:
-        _PRESETS[key] = load_file(path)
+        _PRESETS[key] = load_file(path, root)
     cached = _PRESETS[key]
     source = SpecSource(copy.deepcopy(cached.data), cached.file, cached.key_locs, cached.value_locs, cached.files)
     source.layers = (source,)
     return source
 
 
-def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
-    """Load a connector spec and resolve its ``extends`` chain of presets."""
+def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = None) -> SpecSource:
+    """Load a connector spec and resolve its ``extends`` chain of presets (every file inside ``root``, when given)."""
     presets_dir = presets_dir or path.parent.parent / PRESETS_DIR
     chain: list[SpecSource] = []
     seen: list[Path] = []
-    current = load_file(path)
+    current = load_file(path, root)
     while True:
         chain.append(current)
         seen.append(current.file.resolve())
@@ -481,7 +484,7 @@ def load_spec(path: Path, presets_dir: Path | None = None) -> SpecSource:
                     did_you_mean(parent, available) or f"available presets: {', '.join(available) or 'none'}",
                 )
             )
-        current = load_preset(preset_file)
+        current = load_preset(preset_file, root)
     merged = chain[-1]
     for source in reversed(chain[:-1]):
         merged = _merge(merged, source)

@@ -58,7 +58,7 @@ def write_state_file(path: Path, text: str) -> None:
     removed, not written through: the new one is created with ``O_EXCL`` and
     ``O_NOFOLLOW``; the rename then replaces ``path`` itself, never a link's target.
     """
-    _refuse_link(path.parent, "the tool's state folder")
+    _refuse_link(path.parent, "a folder catalyst-gen writes to")
     tmp = path.with_name(path.name + ".tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
@@ -203,10 +203,20 @@ def recover(state_dir: Path) -> None:
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
-    """Files directly inside ``folder`` (artifact folders are flat)."""
+    """Files directly inside ``folder`` (artifact folders are flat).
+
+    ``dist/`` holds generated files only: a link there (to a credentials file,
+    say) is refused rather than read, so ``check`` never prints what it points at.
+    """
     if not folder.is_dir():
         return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    _refuse_link(folder, "a folder of generated artifacts")
+    files = {}
+    for entry in sorted(folder.iterdir()):
+        _refuse_link(entry, "a generated artifact")
+        if entry.is_file():
+            files[entry.name] = entry.read_bytes()
+    return files
 
 
 def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[str, bytes]]) -> list[str]:

@@ -58,7 +58,7 @@ def render_spec(
                     hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
                 )
             )
-        data = load_spec(preset_file, project.presets_dir).data
+        data = load_spec(preset_file, project.presets_dir, project.root).data
         payload = data.get("request", {}).get("payload")
         model = isinstance(payload, dict) and "model" in payload
         auth = auth or data.get("auth", {}).get("type", "bearerToken")

@@ -58,7 +58,7 @@ def load_settings(path: Path) -> Library:
                 hint="is this the root of a connector library? use --project-dir",
             )
         )
-    source = load_file(path)
+    source = load_file(path, path.parent.parent)  # the library root: connectors/_library.yaml
     problems = ProblemList()
     schema_problems(source, problems, schema_validator(_LIBRARY_SCHEMA))
     problems.raise_if_any(SpecError)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problem
+from .errors import Location, Problem, SpecError
 from .library import Project
 
 LOCK_FILE = "_versions.lock"
@@ -32,24 +32,54 @@ def template_digest(template: bytes) -> str:
     return hashlib.sha256(template).hexdigest()
 
 
+MAX_LOCK_BYTES = 1 << 20
+"""A version record is a line per connector; a megabyte is tens of thousands of them."""
+
+
 def read_lock(project: Project) -> dict[str, dict]:
+    """The recorded versions: ``{id: {"version": int, "sha256": hex}}``, or a clear error saying how to restore it."""
+    from .library import read_inside
+
     path = lock_path(project)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except ValueError as exc:
-        from .errors import CatalystError
-
-        raise CatalystError(Problem(f"{path} is not valid JSON: {exc}", hint="restore it from git")) from None
+        raw = read_inside(project.root, path, MAX_LOCK_BYTES)
+        data = json.loads(raw) if len(raw) <= MAX_LOCK_BYTES else None
+    except (OSError, ValueError) as exc:
+        raise _bad_lock(path, f"it cannot be read as JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _bad_lock(path, "it is not a JSON object of connector ids")
+    for cid, entry in data.items():
+        if not (
+            isinstance(cid, str)
+            and isinstance(entry, dict)
+            and _is_whole(entry.get("version"))
+            and isinstance(entry.get("sha256"), str)
+            and len(entry["sha256"]) == 64
+        ):
+            raise _bad_lock(path, f"the entry for {json.dumps(cid)[:80]} is not {{version, sha256}}")
     return data
 
 
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bad_lock(path: Path, why: str) -> SpecError:
+    return SpecError(
+        Problem(
+            f"{path} is not a version record catalyst-gen can use: {why}",
+            hint="restore it from git (git checkout -- connectors/_versions.lock), then run `catalyst-gen bump <id>` "
+            "for connectors whose template changed",
+        )
+    )
+
+
 def write_lock(project: Project, lock: dict[str, dict]) -> None:
-    path = lock_path(project)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(dict(sorted(lock.items())), indent=2, sort_keys=True) + "\n", "utf-8")
-    os.replace(tmp, path)
+    from .output import write_state_file
+
+    write_state_file(lock_path(project), json.dumps(dict(sorted(lock.items())), indent=2, sort_keys=True) + "\n")
 
 
 @dataclass(frozen=True)

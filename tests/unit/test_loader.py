@@ -162,7 +162,7 @@ def test_a_preset_is_parsed_once_per_process_while_unchanged(tmp_path, monkeypat
     two = write(tmp_path / "connectors" / "two" / "connector.yaml", "extends: base\nb: 2\n")
     parsed = []
     real = loader.load_file
-    monkeypatch.setattr(loader, "load_file", lambda path: parsed.append(path.name) or real(path))
+    monkeypatch.setattr(loader, "load_file", lambda path, root=None: parsed.append(path.name) or real(path, root))
     monkeypatch.setattr(loader, "_PRESETS", {})
 
     first = load_spec(one, presets)
