@@ -17,7 +17,6 @@ from ..errors import CheckError, Problem, ProblemList
 
 _EXTERNAL = re.compile(r"^\s*(?!#)(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 _LOCAL_HREF = re.compile(r"^\s*(?:#[^\s]*|data:image/(?:png|jpeg|gif|webp)[;,][^\s]*)\s*$", re.I)
-_URL_FUNCTION = re.compile(r"url\(\s*(?![\s'\"]*#)", re.I)
 FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
 ANIMATIONS = {"set", "animate", "animateMotion", "animateTransform", "animateColor"}
 MAX_SVG_ELEMENTS = 5_000
@@ -138,12 +137,16 @@ def _check_element(el: etree._Element, name: str, problems: ProblemList) -> None
             hint="logos are rendered inside Camunda Modeler: no active content",
         )
     for attr, value in el.attrib.items():
+        if attr == XML_BASE:
+            problems.add(f"{name}: xml:base on <{local}> would make relative references load from elsewhere")
+            continue
         _check_attribute(etree.QName(attr).localname, str(value), local, name, problems)
-    if local == "style" and el.text and ("@import" in el.text or _URL_FUNCTION.search(el.text)):
-        problems.add(
-            f"{name}: external stylesheet or font in <style>",
-            hint="only url(#id) references inside the SVG are allowed",
-        )
+    if local == "style" and el.text:
+        for what in stylesheet_loads(el.text):
+            problems.add(
+                f"{name}: <style> would load something from outside the logo: {what}",
+                hint="only url(#id) references inside the SVG are allowed; no @-rules, fonts or imports",
+            )
 
 
 def _check_attribute(attr_local: str, value: str, local: str, name: str, problems: ProblemList) -> None:
@@ -163,11 +166,85 @@ def _check_attribute(attr_local: str, value: str, local: str, name: str, problem
         )
     if is_javascript:
         problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>")
-    if attr_local != "href" and (_URL_FUNCTION.search(value) or "@import" in value):
-        problems.add(
-            f"{name}: external resource in {attr_local} on <{local}>: {value[:60]!r}",
-            hint="only url(#id) references inside the SVG are allowed",
-        )
+    if attr_local != "href":
+        loads = declarations_load(value) if attr_local == "style" else value_loads(value)
+        for what in loads:
+            problems.add(
+                f"{name}: {attr_local} on <{local}> would load something from outside the logo: {what}",
+                hint="only url(#id) references inside the SVG are allowed",
+            )
+
+
+# ------------------------------------------------------------------ CSS, parsed
+
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+LOADING_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "element", "paint"}
+"""CSS functions that fetch or reference a resource; only ``url(#id)`` stays inside the file."""
+
+
+def stylesheet_loads(text: str) -> list[str]:
+    """What a ``<style>`` sheet would load, from its parsed tokens (escapes and comments resolved).
+
+    Parsing with tinycss2 sees what a renderer sees: ``@\\69mport``, ``\\75 rl(``
+    and ``/**/@import`` are the at-rule and the function they spell, not text
+    a pattern could miss.  A logo needs no at-rule at all, so every one is refused.
+    """
+    import tinycss2
+
+    found = []
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule":
+            found.append(f"@{rule.lower_at_keyword}")
+        elif rule.type == "qualified-rule":
+            found += _tokens_load(rule.prelude) + declarations_load(tinycss2.serialize(rule.content))
+    return found
+
+
+def declarations_load(text: str) -> list[str]:
+    """What a ``style=""`` attribute (a declaration list) would load."""
+    import tinycss2
+
+    found = []
+    for item in tinycss2.parse_declaration_list(text, skip_comments=True, skip_whitespace=True):
+        if item.type == "at-rule":
+            found.append(f"@{item.lower_at_keyword}")
+        elif item.type == "declaration":
+            found += _tokens_load(item.value)
+    return found
+
+
+def value_loads(text: str) -> list[str]:
+    """What a presentation attribute (``fill``, ``filter``, ``mask``...) would load: it is a CSS value."""
+    if "(" not in text and "\\" not in text and "@" not in text:
+        return []  # no function, escape or at-keyword: nothing can load (the common case, kept cheap)
+    import tinycss2
+
+    return _tokens_load(tinycss2.parse_component_value_list(text, skip_comments=True))
+
+
+def _tokens_load(tokens: list) -> list[str]:
+    found = []
+    for token in tokens:
+        kind = getattr(token, "type", "")
+        if kind == "url" and not token.value.strip().startswith("#"):
+            found.append(f"url({token.value[:60]})")
+        elif kind == "function":
+            found += _function_loads(token)
+        elif kind == "at-keyword":
+            found.append(f"@{token.lower_value}")
+        elif kind in ("() block", "[] block", "{} block"):
+            found += _tokens_load(token.content)
+    return found
+
+
+def _function_loads(token) -> list[str]:
+    name = token.lower_name
+    if name in LOADING_FUNCTIONS:
+        strings = [t.value for t in token.arguments if getattr(t, "type", "") in ("string", "url", "ident")]
+        if name not in ("url", "src") or not strings or not all(s.strip().startswith("#") for s in strings):
+            return [f"{name}({', '.join(s[:40] for s in strings)})"]
+    return _tokens_load(token.arguments)
 
 
 def _check_use_expansion(root: etree._Element, name: str, problems: ProblemList) -> None:

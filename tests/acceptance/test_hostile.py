@@ -525,17 +525,17 @@ LOGO_CASES = [
     (
         "style-import",
         GOOD_SVG.format("<style>@import url(https://evil.example/a.css);</style>"),
-        "external stylesheet or font in <style>",
+        "<style> would load something from outside the logo: @import",
     ),
     (
         "font-face",
         GOOD_SVG.format("<style>@font-face {{ font-family: x; src: url(https://evil.example/f.woff) }}</style>"),
-        "external stylesheet or font",
+        "<style> would load something from outside the logo: @font-face",
     ),
     (
         "fill-url",
         GOOD_SVG.format('<rect width="5" height="5" fill="url(https://evil.example/p.svg#g)"/>'),
-        "external resource in fill",
+        "fill on <rect> would load something from outside the logo",
     ),
     (
         "stylesheet-pi",

@@ -156,7 +156,10 @@ RECT = '<rect width="64" height="64" fill="#123456"/>'
         (svg(RECT + '<image href="https://evil.example/x.png" width="10" height="10"/>'), "external reference"),
         (svg(RECT + '<a xlink:href="javascript:alert(1)"><rect width="1" height="1"/></a>'), "javascript:"),
         (svg(RECT + "<foreignObject><div/></foreignObject>"), "<foreignObject> is not allowed"),
-        (svg(RECT + "<style>@import url(https://x/y.css);</style>"), "external stylesheet"),
+        (
+            svg(RECT + "<style>@import url(https://x/y.css);</style>"),
+            "would load something from outside the logo: @import",
+        ),
         (svg(RECT, 'width="128" height="128" viewBox="0 0 128 128"'), "not 64x64"),
         (svg(RECT, 'width="64" height="64"'), "no viewBox"),
         (svg(""), "renders blank"),
