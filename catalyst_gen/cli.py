@@ -68,6 +68,11 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             click.echo("catalyst-gen: interrupted; dist/ was left as it was", err=True)
             sys.exit(130)
+        except OSError as exc:  # the environment refused: a full disk, a read-only checkout, a missing folder
+            from .errors import environment_problem
+
+            _print_problems(CatalystError(environment_problem(exc)))
+            sys.exit(1)
         except Exception as exc:  # a bug in catalyst-gen itself: still no traceback for users
             if os.environ.get("CATALYST_GEN_DEBUG"):
                 raise

@@ -7,6 +7,7 @@ allowed to escape to the user as a traceback.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -144,3 +145,29 @@ class ProblemList:
 
     def __bool__(self) -> bool:
         return bool(self.problems)
+
+
+_ENVIRONMENT_HINTS = {
+    errno.ENOSPC: "free disk space, then run the command again (dist/ was left as it was)",
+    errno.EDQUOT: "free space within your disk quota, then run the command again",
+    errno.EROFS: "the file system is read-only: run from a writable copy of the library",
+    errno.EACCES: "you may not write or read here: fix the permissions, or run from a copy you own",
+    errno.EPERM: "the operation is not permitted here: fix the permissions, or run from a copy you own",
+    errno.ENOENT: "check that the path exists (create the folder first)",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EISDIR: "give a file path, not a folder",
+    errno.ELOOP: "the path is a symbolic link or a loop of links: replace it with a real file or folder",
+}
+
+
+def environment_problem(exc: OSError) -> Problem:
+    """An operating-system failure (full disk, read-only checkout, missing folder) as one message and a fix.
+
+    These are not bugs: the environment refused something, and the person running
+    the command can fix it.  The command-line handler turns every uncaught
+    :class:`OSError` into this problem instead of an "internal error".
+    """
+    where = f" {exc.filename}" if exc.filename else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = _ENVIRONMENT_HINTS.get(exc.errno or 0, "check the path and the file system, then run the command again")
+    return Problem(f"cannot use{where}: {what}", hint=hint)

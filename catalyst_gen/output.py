@@ -241,11 +241,15 @@ def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[st
     token = f"{os.getpid()}-{time.monotonic_ns()}"
     staging = state_dir / f"staging-{token}"
     old = state_dir / f"old-{token}"
-    for cid, files in changed.items():
-        folder = staging / cid
-        folder.mkdir(parents=True)
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
+    try:
+        for cid, files in changed.items():
+            folder = staging / cid
+            folder.mkdir(parents=True)
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk or a read-only checkout: leave nothing half-written
+        raise
     # One flush of everything staged before the journal makes it visible (a
     # kill needs no flush at all; this is for power loss), instead of an
     # fsync per file, which dominated large builds.

@@ -25,6 +25,10 @@ PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#D
 SCHEMA_REF = "../../catalyst_gen/schema/connector.schema.json"
 
 
+SCAFFOLD_TEMPLATE = "scaffold/connector.yaml.j2"
+"""The template ``new`` renders, in the library's ``templates/`` folder."""
+
+
 def _yaml_scalar(value: str) -> str:
     """A YAML scalar that reads back as exactly ``value`` (JSON strings are valid YAML)."""
     return json.dumps(value, ensure_ascii=False)
@@ -73,7 +77,16 @@ def render_spec(
     )
     env.filters["yaml"] = _yaml_scalar
     digest = int(hashlib.sha256(connector_id.encode()).hexdigest(), 16)
-    return env.get_template("scaffold/connector.yaml.j2").render(
+    try:
+        template = env.get_template(SCAFFOLD_TEMPLATE)
+    except jinja2.TemplateNotFound:
+        raise CatalystError(
+            Problem(
+                f"no {SCAFFOLD_TEMPLATE} in {project.templates_dir}: {project.root} does not look like a connector library",
+                hint="run the command from the library's root folder, or pass -C <library root>",
+            )
+        ) from None
+    return template.render(
         id=connector_id,
         name=name,
         preset=preset,

@@ -103,9 +103,12 @@ def try_connector(
             properties_path=properties_path,
         )
     except runtime.RuntimeContractError as exc:
-        raise CatalystError(
-            Problem(str(exc), hint="set the secret (see the connector README's Secret Sources) or fix the inputs")
-        ) from None
+        hint = (
+            "give --base-url as scheme://host:port, e.g. http://127.0.0.1:8080"
+            if "base URL" in str(exc)
+            else "set the secret (see the connector README's Secret Sources) or fix the inputs"
+        )
+        raise CatalystError(Problem(str(exc), hint=hint)) from None
     return TryReport(built.connector, outcome)
 
 
