@@ -51,7 +51,7 @@ def _refuse_link(path: Path, what: str) -> None:
         )
 
 
-def write_state_file(path: Path, text: str) -> None:
+def write_state_file(path: Path, text: str | bytes) -> None:
     """Write ``path`` whole through a fresh temporary file that is never a link someone planted.
 
     A stale or planted ``<name>.tmp`` (a symlink to a file elsewhere, say) is
@@ -63,8 +63,8 @@ def write_state_file(path: Path, text: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(text.encode("utf-8") if isinstance(text, str) else text)
     os.replace(tmp, path)
 
 

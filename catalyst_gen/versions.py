@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,29 +141,67 @@ def states(project: Project, built: dict[str, tuple[int, bytes]]) -> list[Versio
     ]
 
 
-_VERSION_LINE = re.compile(r"^version:[ \t]*(\d+)[ \t]*(#.*)?$", re.M)
+def set_spec_version(spec: Path, version: int, root: Path | None = None) -> bytes:
+    """Write ``version`` into the spec where the YAML parser says the value is; return the old bytes.
+
+    Only the characters of the ``version`` value change (the author's layout and
+    comments stay).  The edit is YAML-aware: the loader locates the key in this
+    file, so a ``version:`` inside a block of text, a comment or a quoted key is
+    never mistaken for it.  A version written other than as a plain number, or a
+    layout where a new line cannot be placed safely, is refused with what to do.
+    The caller restores the returned bytes if the edited spec does not build.
+    """
+    from .library import read_inside
+    from .loader import MAX_FILE_BYTES, load_file
+
+    original = read_inside(root, spec, MAX_FILE_BYTES)
+    text = original.decode("utf-8-sig")
+    source = load_file(spec, root)
+    if ("version",) in source.key_locs:
+        edited = _replace_version(text, source.value_locs[("version",)], version, spec)
+    else:
+        edited = _insert_version(text, source.key_locs.get(("id",)), version, spec)
+    from .output import write_state_file
+
+    bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
+    write_state_file(spec, bom + edited.encode("utf-8"))
+    return original
 
 
-def set_spec_version(spec: Path, version: int) -> None:
-    """Write ``version: N`` into the spec, keeping everything else as the author wrote it."""
-    text = spec.read_text("utf-8-sig")
-    if _VERSION_LINE.search(text):
-        text = _VERSION_LINE.sub(
-            lambda m: f"version: {version}" + (f"  {m.group(2)}" if m.group(2) else ""), text, count=1
+def _lines_offset(text: str, line: int) -> int:
+    """Index of the first character of ``line`` (from 1) in ``text``."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def _replace_version(text: str, where: Location, version: int, spec: Path) -> str:
+    start = _lines_offset(text, where.line) + where.column - 1
+    match = re.compile(r"[0-9]+(?=[ \t]*(#.*)?$)", re.M).match(text, start)
+    if match is None:
+        raise SpecError(
+            Problem(
+                "catalyst-gen can only raise a version written as a plain number",
+                where,
+                ("version",),
+                f"write `version: {version - 1}` (no quotes, anchors or flow style), then run bump again",
+            )
         )
-    else:  # inherited from a preset: state it right after the name
-        name = re.search(r"^name:.*$", text, re.M) or re.search(r"^id:.*$", text, re.M)
-        if name is None:
-            raise ValueError(f"{spec}: no top-level name: or id: line to put version: after")
-        text = text[: name.end()] + f"\nversion: {version}" + text[name.end() :]
-    tmp = spec.with_suffix(".tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, spec)
+    return text[:start] + str(version) + text[match.end() :]
 
 
-def version_location(spec: Path) -> Location:
-    text = spec.read_text("utf-8-sig")
-    match = _VERSION_LINE.search(text)
-    if not match:
-        return Location(spec, 1, 1)
-    return Location(spec, text.count("\n", 0, match.start()) + 1, 1)
+def _insert_version(text: str, id_key: Location | None, version: int, spec: Path) -> str:
+    """The version is inherited from a preset: state it on its own line after ``id:``."""
+    if id_key is None or id_key.column != 1:
+        raise SpecError(
+            Problem(
+                "the version is inherited and the spec has no top-level `id:` line to put `version:` after",
+                Location(spec, 1, 1),
+                hint=f"add `version: {version}` to the spec yourself",
+            )
+        )
+    line_end = text.find("\n", _lines_offset(text, id_key.line))
+    if line_end < 0:
+        return text + f"\nversion: {version}\n"
+    return text[: line_end + 1] + f"version: {version}\n" + text[line_end + 1 :]

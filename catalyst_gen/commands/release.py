@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import versions
-from ..build import build_connector
-from ..errors import CatalystError
+from ..build import Built, build_connector
+from ..errors import CatalystError, Problem
 from ..library import RELEASE_FOLDER, Project
 from ..model import Connector
 from ..output import exclusive, write_connectors
@@ -70,6 +70,24 @@ class BumpReport:
     action: str
 
 
+def _raise_version(project: Project, connector_id: str, version: int) -> Built:
+    """Edit the spec's version and build it; a spec the edit would break is put back as it was."""
+    spec = project.spec_path(connector_id)
+    original = versions.set_spec_version(spec, version, project.root)
+    try:
+        return build_connector(project, connector_id)
+    except CatalystError as exc:
+        from ..output import write_state_file
+
+        write_state_file(spec, original)
+        raise CatalystError(
+            [
+                Problem(f"raising {connector_id} to version {version} would break its spec; it was left as it was"),
+                *exc.problems,
+            ]
+        ) from None
+
+
 def bump(root: str | os.PathLike[str] | Project, connector_id: str, *, force: bool = False) -> BumpReport:
     """Raise a connector's template version when its template changed, and record it.
 
@@ -84,8 +102,7 @@ def bump(root: str | os.PathLike[str] | Project, connector_id: str, *, force: bo
         state = versions.states(project, {connector_id: (previous, template)})[0]
         new_version = versions.raised_version(state, force=force)
         if new_version is not None:
-            versions.set_spec_version(project.spec_path(connector_id), new_version)
-            built = build_connector(project, connector_id)
+            built = _raise_version(project, connector_id, new_version)
             template = built.files[built.connector.file_names["element_template"]]
             action = RAISED
         elif state.problem is None:
