@@ -234,7 +234,10 @@ def http_url_problem(text: str) -> str | None:
 
     if not text or any(c.isspace() or ord(c) < 0x20 or c == "\x7f" for c in text):
         return "contains spaces or control characters (percent-encode them)"
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. brackets that are not an IPv6 address
+        return "does not parse as a URL"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "is not an absolute http(s) URL"
     if "@" in parts.netloc:
@@ -254,3 +257,21 @@ as octal 48), no ``0x``/``0o``/``0b`` prefix and no ``_`` separators."""
 
 MAX_TEMPLATE_VERSION = 2**31 - 1
 """Camunda stores an element template's version as a Java ``int``."""
+
+
+_LINK_BREAKERS = set("()<>[]`\\\"' ")
+
+
+def link_url_problem(text: str) -> str | None:
+    """Why ``text`` cannot be the target of a README link (see :func:`http_url_problem`), or None.
+
+    The README writes it as ``[host](url)``: a ``)`` would end the link early and
+    let the rest of the value add an image or another link.
+    """
+    reason = http_url_problem(text)
+    if reason:
+        return reason
+    breakers = sorted(set(text) & _LINK_BREAKERS)
+    if breakers:
+        return f"contains {' '.join(repr(c) for c in breakers)}, which would end the README's link (percent-encode it)"
+    return None

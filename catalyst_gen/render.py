@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,18 +44,27 @@ def xml_attr(value) -> str:
     return jinja2.utils.markupsafe.Markup(text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
-def md_text(value) -> str:
-    """Prose shown as written: HTML in a name or tip is displayed, never interpreted.
+_BLOCK_START = re.compile(r"^([ \t]*)([#>*+=~`-]|[0-9]+[.)])", re.M)
+"""What makes a line a heading, quote, list, fence, setext underline or thematic break."""
 
-    Only the characters that start HTML are escaped (as entities), so the
-    ordinary punctuation of prose stays readable in the Markdown source.
+
+def md_text(value) -> str:
+    """Prose shown as written: it can add no Markdown structure to the README.
+
+    HTML is shown as text (``&``, ``<``, ``>`` as entities); ``[`` and ``]`` are
+    escaped, so a spec value can make no link and load no image (``javascript:``,
+    ``data:`` and remote images included); a value cannot start a heading, a quote,
+    a list or a code fence (its first marker is escaped); a backslash stays a
+    backslash.  Ordinary punctuation stays readable in the Markdown source.
     """
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = str(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def md_cell(value) -> str:
-    """Text safe inside a Markdown table cell: backslashes and pipes escaped, line breaks folded."""
-    return md_text(" ".join(str(value).split()).replace("\\", "\\\\").replace("|", "\\|"))
+    """Text safe inside a Markdown table cell: prose (see :func:`md_text`) on one line, pipes escaped."""
+    return md_text(" ".join(str(value).split())).replace("|", "\\|")
 
 
 def md_code(value) -> str:

@@ -422,6 +422,18 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
             problems.add(f"the value of header `{name}` {reason}", source.locate(path), path, "write it on one line")
 
 
+def _check_console(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """The console URL becomes a README link: it must be one that cannot break out of it."""
+    if not verdict.passed(("auth",)) or "console" not in source.data.get("auth", {}):
+        return
+    reason = grammar.link_url_problem(source.data["auth"]["console"])
+    if reason:
+        path = ("auth", "console")
+        problems.add(
+            f"the console URL {reason}", source.locate(path), path, "write the plain https:// address of the console"
+        )
+
+
 def _default_models(source: SpecSource) -> list[int]:
     return [index for index, model in enumerate(source.data.get("models", [])) if model.get("default", False)]
 
@@ -830,6 +842,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_id(source, problems, verdict, expected_id)
     _check_auth(source, problems, verdict)
     _check_endpoint(source, problems, verdict)
+    _check_console(source, problems, verdict)
     _check_payload(source, problems, verdict)
     _check_error_statuses(source, problems, verdict)
     _check_retry(source, problems, verdict)

@@ -1,0 +1,122 @@
+"""Issue #10, class 7: every README stays the README.
+
+Whatever text a spec puts in a prose field or a table cell, the generated
+README parses (CommonMark + GFM tables, markdown-it-py) into the same
+structure as with plain text: the same headings, code blocks, tables, links
+and images, and no link or image of the spec's making.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import SAMPLE, build_refused, write_spec
+from markdown_it import MarkdownIt
+
+from catalyst_gen.build import build_connector
+from catalyst_gen.library import Project
+
+HOSTILE = {
+    "heading": "# Pwned heading",
+    "heading-indented": "   ## Pwned",
+    "fence-backticks": "``` evil",
+    "fence-tildes": "~~~",
+    "quote": "> quoted",
+    "list": "- item",
+    "ordered-list": "1. item",
+    "thematic-break": "---",
+    "setext": "===",
+    "javascript-link": "[click](javascript:alert(1))",
+    "data-link": "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "remote-image": "![t](https://evil.example/track.png)",
+    "reference-image": "![t][r]",
+    "autolink": "<https://evil.example/x>",
+    "html-image": '<img src="https://evil.example/t.png">',
+    "html-script": "<script>alert(1)</script>",
+    "escaped-bracket": "\\[x](javascript:alert(1))",
+    "pipe": "a | b | c",
+    "backslash-pipe": "a \\| b",
+}
+
+# spec text -> where the hostile text goes ({x}), covering prose lines, list items and table cells
+FIELDS = {
+    "tagline": (
+        "tagline: Access 200+ open-source models through Together AI's fast inference platform",
+        "tagline: {x}",
+    ),
+    "about": ("  Together AI hosts 200+", "  {x} Together AI hosts 200+"),
+    "tip": ("  - Free credits on signup for development.", "  - {x}"),
+    "error-cause": ("cause: Invalid API key", "cause: {x}"),
+    "mapping-description": ("description: The model's response text", "description: {x}"),
+    "model-description": ("description: Llama 3.3 70B Turbo", "description: {x}"),
+    "task-name": ("task_name: Ask Together AI", "task_name: {x}"),
+}
+
+
+def structure(markdown: str) -> dict[str, object]:
+    """What a reader sees the README made of: headings, code blocks, tables, links and images."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    inline = [child for token in tokens if token.children for child in token.children]
+    return {
+        "headings": [t.tag for t in tokens if t.type == "heading_open"],
+        "code_blocks": sum(t.type in ("fence", "code_block") for t in tokens),
+        "tables": sum(t.type == "table_open" for t in tokens),
+        "rows": sum(t.type == "tr_open" for t in tokens),
+        "quotes": sum(t.type == "blockquote_open" for t in tokens),
+        "lists": sum(t.type in ("bullet_list_open", "ordered_list_open") for t in tokens),
+        "hr": sum(t.type == "hr" for t in tokens),
+        "links": sorted(str(t.attrs.get("href")) for t in inline if t.type == "link_open"),
+        "images": sorted(str(t.attrs.get("src")) for t in inline if t.type == "image"),
+        "html": sum(t.type in ("html_block", "html_inline") for t in tokens + inline),
+    }
+
+
+def readme(root, spec_text: str) -> str:
+    write_spec(root, spec_text)
+    built = build_connector(Project(root), "sample")
+    return built.files["README.md"].decode()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    import shutil
+
+    from helpers import REPO
+
+    root = tmp_path_factory.mktemp("lib")
+    for name in ("connectors", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def baseline(library):
+    return {
+        field: structure(readme(library, SAMPLE.replace(old, new.format(x=json.dumps("plain words")), 1)))
+        for field, (old, new) in FIELDS.items()
+    }
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("field", FIELDS, ids=FIELDS.keys())
+def test_no_spec_text_changes_the_readmes_structure(library, baseline, field, text):
+    old, new = FIELDS[field]
+    hostile = readme(library, SAMPLE.replace(old, new.format(x=json.dumps(text)), 1))
+    assert structure(hostile) == baseline[field], hostile
+
+
+@pytest.mark.parametrize(
+    "console",
+    [
+        "https://api.together.ai)![t](https://evil.example/t.png",
+        "https://api.together.ai/<x>",
+        "https://api.together.ai/`x`",
+        "javascript:alert(1)",
+        "https://user:pw@api.together.ai",
+    ],
+    ids=["close-paren", "angle", "backtick", "javascript", "userinfo"],
+)
+def test_a_console_url_that_would_break_its_link_is_refused(project, cli, console):
+    text = SAMPLE.replace("console: https://api.together.ai", f"console: {json.dumps(console)}", 1)
+    build_refused(project, cli, text, "console", needle=("console: ", len("console: ")))
