@@ -25,7 +25,13 @@ KNOWN_KEY_SHAPES = (
     ("a GitLab token (glpat-...)", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
     ("a JSON Web Token (eyJ...)", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("credentials in a URL (user:password@)", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)),
 )
+
+_HEX_TOKEN = re.compile(r"\b[0-9a-fA-F]{32,}\b")
+"""A long hexadecimal string: how many services print their keys (an MD5 or SHA digest looks the same)."""
+
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-+=]{32,}")
 HINT = (
@@ -41,6 +47,7 @@ def _entropy(token: str) -> float:
 
 def find_secret(text: str) -> tuple[str, str] | None:
     """``(kind, matched text)`` of the first credential-like token in ``text``, or ``None``."""
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)  # \u0073k-... is sk-...
     if "example" in text.lower():
         return None
     for kind, pattern in KNOWN_KEY_SHAPES:
@@ -51,7 +58,35 @@ def find_secret(text: str) -> tuple[str, str] | None:
         classes = sum(bool(re.search(p, token)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
         if classes == 3 and _entropy(token) >= 4.0:
             return "a long random token", token
+    for token in _HEX_TOKEN.findall(text):
+        if _entropy(token.lower()) >= 3.0:
+            return "a long hexadecimal token", token
     return None
+
+
+CREDENTIAL_HEADERS = re.compile(
+    r"authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|.*-token|.*secret.*|.*password.*",
+    re.I,
+)
+"""Header names that carry credentials: a spec may name them (``auth.header``) but never give them a value."""
+
+
+_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+(?:;[a-z0-9=.-]+)*,[^\s\"'<>)]*", re.I)
+
+
+def shipped_text_secrets(units) -> list[tuple[str, str]]:
+    """``(kind, token)`` for every credential-like token in the text units of a shipped file.
+
+    A unit is a line of the README or one string of the template or the XML
+    files; embedded ``data:`` URIs (the template's icon, images in a logo) are
+    not text and are skipped; a unit that says ``example`` is an illustration.
+    """
+    found = []
+    for unit in units:
+        hit = find_secret(_DATA_URI.sub(" ", unit))
+        if hit:
+            found.append(hit)
+    return found
 
 
 def looks_like_secret(text: str) -> str | None:

@@ -42,6 +42,7 @@ import jsonschema
 from . import contract, grammar
 from .errors import Location, Problem, ProblemList, SpecError
 from .loader import SpecSource
+from .secrets import CREDENTIAL_HEADERS
 from .suggest import closest, did_you_mean
 
 SCHEMA_RESOURCE = "schema/connector.schema.json"
@@ -416,6 +417,15 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
             "write an absolute URL such as https://api.example.com/v1/chat",
         )
     for name, value in endpoint.get("headers", {}).items():
+        if CREDENTIAL_HEADERS.fullmatch(name):
+            path = ("endpoint", "headers", name)
+            problems.add(
+                f"header `{name}` carries credentials; a spec must not give it a value",
+                source.locate(path),
+                path,
+                "send credentials with the auth settings (auth.type, auth.header, auth.secret_name) and a secret source",
+            )
+            continue
         reason = grammar.header_value_problem(value)
         if reason:
             path = ("endpoint", "headers", name)
