@@ -47,7 +47,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 from lxml import etree
@@ -515,17 +515,43 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= ERROR_EXCERPT_CHARS else text[: ERROR_EXCERPT_CHARS - 1] + "…"
 
 
+MIN_SECRET_FRAGMENT = 8
+"""Any run of this many characters of the secret is masked: a server that echoes part of a key, or
+an excerpt cut in the middle of one, must not show a prefix that narrows it down."""
+
+
 def _secret_fragments(config: TaskConfig, secret: str | None) -> list[str]:
-    """Every text that would reveal the secret if it showed up in an outcome."""
+    """Every text that would reveal the secret, or part of it, if it showed up in an outcome.
+
+    The secret as sent and as a server may echo it back: JSON-escaped (``\\/``,
+    ``\\uXXXX``), percent-encoded (either case), base64 (Basic auth, both
+    alphabets, whatever the auth type), and every run of :data:`MIN_SECRET_FRAGMENT` characters of each.
+    """
     if not secret:
         return []
-    fragments = [secret]
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=True)[1:-1].replace("/", "\\/")}
+    quoted = quote(secret, safe="")
+    forms |= {quoted, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), quoted)}
+    forms |= {base64.b64encode(secret.encode()).decode(), base64.urlsafe_b64encode(secret.encode()).decode()}
     if config.auth_type == "basicAuth":
-        fragments.append(base64.b64encode(secret.encode()).decode())
         password = secret.partition(":")[2]
         if len(password) >= 4:
-            fragments.append(password)
+            forms.add(password)
+    fragments = set(forms)
+    for form in forms:
+        if len(form) > MIN_SECRET_FRAGMENT:
+            fragments |= {form[i : i + MIN_SECRET_FRAGMENT] for i in range(len(form) - MIN_SECRET_FRAGMENT + 1)}
     return sorted(fragments, key=len, reverse=True)
+
+
+def refuse_unsafe_secret(secret: str) -> None:
+    """A secret with a control or non-ASCII character cannot travel in a header as it is, and a server
+    would strip or mangle it, echoing a form no mask recognises: refuse it before anything is sent."""
+    if any(not (0x20 <= ord(char) < 0x7F) for char in secret):
+        raise RuntimeContractError(
+            "the secret contains a control character (a line break, a tab) or a non-ASCII character; "
+            "keys are printable ASCII: check the secret file or variable for a stray newline or a pasted quote"
+        )
 
 
 def _redact(value: Any, fragments: list[str]) -> Any:
@@ -693,6 +719,8 @@ def execute(
     Raises :class:`RuntimeContractError` for configuration faults (a missing
     placeholder variable, a basicAuth secret without ``:``).
     """
+    if secret:
+        refuse_unsafe_secret(secret)
     request = _build_request(config, variables, secret, base_url)
     fragments = _secret_fragments(config, secret)
     if isinstance(client, httpx.Client):
@@ -798,8 +826,14 @@ def try_connector(
     return execute(config, variables, secret=secret, client=client, base_url=base_url, sleep=sleep)
 
 
+_TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters JSON leaves as they are that a terminal would act on (DEL, C1 controls, line and
+direction overrides); C0 controls such as ESC are already escaped by ``json.dumps``."""
+
+
 def _show(value: Any, limit: int = 400) -> str:
     text = json.dumps(value, ensure_ascii=False)
+    text = _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
 
 
