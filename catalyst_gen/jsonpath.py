@@ -21,6 +21,11 @@ _INDEX = re.compile(r"\[(0|[1-9][0-9]*)\]")
 _QUOTED = re.compile(r'\["([^"]+)"\]')
 
 
+MAX_INDEX_DIGITS = 9
+"""An array index of at most 9 digits; a longer one names no element of any real response
+(and a 5,000-digit one would not even convert to a number)."""
+
+
 class JsonPathError(ValueError):
     """A path that does not parse; the message names the character position (from 1)."""
 
@@ -45,6 +50,8 @@ def parse_json_path(text: str) -> tuple[str | int, ...]:
         else:
             raise JsonPathError(f"unexpected {text[pos]!r} at position {pos + 1}")
         if match := _INDEX.match(text, pos):
+            if len(match.group(1)) > MAX_INDEX_DIGITS:
+                raise JsonPathError(f"index [{match.group(1)[:12]}...] is larger than any array (position {pos + 1})")
             parts.append(int(match.group(1)))
         elif match := _QUOTED.match(text, pos):
             parts.append(match.group(1))

@@ -199,6 +199,9 @@ def _parse(path: Path, root: Path | None = None):
 
 
 STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
+MAX_INT_DIGITS = 18
+"""Whole numbers of at most 18 digits: every one fits a signed 64-bit integer (Java's ``long``)."""
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -223,9 +226,19 @@ class _Converter:
     def scalar(self, node, path: tuple):
         if node.tag == STR_TAG:
             return node.value
+        if node.tag == INT_TAG and len(node.value.lstrip("+-")) > MAX_INT_DIGITS:
+            self.problems.append(
+                Problem(
+                    f"the number has {len(node.value.lstrip('+-')):,} digits; the limit is {MAX_INT_DIGITS}",
+                    self.loc(node),
+                    path,
+                    "no setting or payload value needs more than a 64-bit integer; quote it to make it text",
+                )
+            )
+            return None
         try:
             value = self.constructor.construct_object(node)
-        except YAMLError as exc:
+        except (YAMLError, ValueError) as exc:
             self.problems.append(
                 Problem(
                     f"cannot read this value: {getattr(exc, 'problem', exc)}",
