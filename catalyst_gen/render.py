@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,13 +121,44 @@ def template_properties(c: Connector) -> list[Property]:
     return [delegate] + [_property(setting, c) for setting in contract.BINDINGS if setting.is_present(c)]
 
 
+MAX_TEMPLATE_BYTES = 1 << 20
+
+
+class LibraryTemplateLoader(jinja2.BaseLoader):
+    """Jinja templates read like every other library input (:func:`~catalyst_gen.library.read_inside`).
+
+    ``templates/`` arrives in pull requests too, and a template's text ends up
+    in the artifacts: a template that is a link to a file outside the library
+    (a credentials file, ``/proc/self/environ``) is refused, not rendered.
+    Jinja's ``FileSystemLoader`` would follow the link.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.root = folder.parent  # the library root: templates/ sits beside connectors/
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        from .library import read_inside
+
+        path = self.folder.joinpath(*template.split("/"))
+        if ".." in template.split("/") or not (path.exists() or path.is_symlink()):
+            raise jinja2.TemplateNotFound(template)
+        data = read_inside(self.root, path, MAX_TEMPLATE_BYTES)
+        if len(data) > MAX_TEMPLATE_BYTES:
+            raise CheckError(
+                Problem(f"template {path} is over {MAX_TEMPLATE_BYTES:,} bytes", hint="a template is a page of text")
+            )
+        mtime = path.stat().st_mtime_ns
+        return data.decode("utf-8"), str(path), lambda: path.exists() and path.stat().st_mtime_ns == mtime
+
+
 class Renderer:
     """Renders artifacts from one templates folder; build it once per process."""
 
     def __init__(self, templates_dir: Path):
         self.templates_dir = templates_dir
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            loader=LibraryTemplateLoader(templates_dir),
             autoescape=jinja2.select_autoescape(enabled_extensions=("bpmn.j2", "svg.j2"), default_for_string=False),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,

@@ -20,6 +20,7 @@ from .errors import CatalystError, Problem
 from .grammar import require_connector_id
 from .library import Project
 from .loader import load_spec
+from .render import LibraryTemplateLoader
 
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
 SCHEMA_REF = "../../catalyst_gen/schema/connector.schema.json"
@@ -69,7 +70,7 @@ def render_spec(
     auth = auth or "bearerToken"
     name = name or " ".join(part.capitalize() for part in connector_id.split("-"))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(project.templates_dir)),
+        loader=LibraryTemplateLoader(project.templates_dir),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -51,6 +51,8 @@ CASES = [
     ("library", "connectors/_library.yaml", ["build", "--force"], "is a link to a file outside"),
     ("versions-lock", "connectors/_versions.lock", ["check"], "is a link to a file outside"),
     ("versions-lock-validate", "connectors/_versions.lock", ["validate"], "is a link to a file outside"),
+    ("template", "templates/README.md.j2", ["build", "--force", "openai"], "is a link to a file outside the library"),
+    ("scaffold-template", "templates/scaffold/connector.yaml.j2", ["new", "acme-ai"], "is a link to a file outside"),
     ("dist-readme", "dist/openai/README.md", ["check", "openai"], "is a symbolic link"),
     ("dist-template", "dist/openai/openai.element.json", ["check"], "is a symbolic link"),
     ("dist-folder", "dist/openai", ["check"], "is a symbolic link"),
