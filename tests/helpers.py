@@ -147,7 +147,7 @@ class Verdict:
         self.stdout = stdout
         self.stderr = stderr
         self.findings = [line for line in stdout.splitlines() if line.split(" ", 1)[0] in JUDGES]
-        summaries = [l for l in stdout.splitlines() if l.startswith("SUMMARY ")]
+        summaries = [line for line in stdout.splitlines() if line.startswith("SUMMARY ")]
         self.summary = json.loads(summaries[-1][len("SUMMARY ") :]) if summaries else None
 
     def judges(self) -> set[str]:

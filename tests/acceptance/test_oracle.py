@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import JUDGES, REPO, Oracle, Verdict
+from helpers import REPO, Oracle, Verdict
 
 DIST = REPO / "dist"
 
