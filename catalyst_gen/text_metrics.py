@@ -82,19 +82,17 @@ def _split_word(word: str, max_width: float, font_size: float) -> list[str]:
     return pieces + [current] if current else pieces
 
 
-def wrap_text(text: str, max_width: float, font_size: float, *, split_words: bool = True) -> list[str]:
-    """Greedy word wrap: fill each line with as many words as fit.
+def wrap_text(text: str, max_width: float, font_size: float) -> list[str]:
+    """Greedy word wrap: fill each line with as many words as fit, splitting words wider than a line.
 
-    What the picture uses inside task boxes, where it also cuts lines that do
-    not fit.  Whitespace runs collapse to single spaces (SVG would collapse
-    them anyway).  With ``split_words`` a word wider than the line is broken
-    by characters; without it the word stays whole.
+    What the picture uses inside task boxes, which a name must never spill out
+    of (the picture also cuts lines that do not fit).  Whitespace runs collapse
+    to single spaces (SVG would collapse them anyway).
     """
     lines: list[str] = []
     current = ""
     for word in text.split():
-        pieces = _split_word(word, max_width, font_size) if split_words else [word]
-        for piece in pieces:
+        for piece in _split_word(word, max_width, font_size):
             candidate = f"{current} {piece}" if current else piece
             if current and text_width(candidate, font_size) > max_width:
                 lines.append(current)

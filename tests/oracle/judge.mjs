@@ -38,7 +38,7 @@
 // then one JSON summary line prefixed with "SUMMARY ".
 // Exit code: 0 no finding, 1 at least one finding, 2 usage error.
 //
-// Both lint judges run before the element-templates validator is imported: with
+// The lint judges run before the element-templates validator is imported: with
 // the validator loaded first, bpmnlint's NodeResolver has been seen failing to
 // resolve plugin configs in the same process. We do not use NodeResolver at all
 // (see StaticOracleResolver below), and we still lint first and import the
