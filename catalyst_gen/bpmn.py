@@ -112,16 +112,24 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
 
 @dataclass(frozen=True)
 class ExampleIds:
-    """Element ids of the example process, shared by the BPMN template, the layout and the checks."""
+    """Element ids of the example process, shared by the BPMN template, the layout and the checks.
+
+    ``merge`` is the exclusive gateway every path into Review goes through (the
+    connector's normal flow and each boundary error flow): a task with several
+    incoming flows is an uncontrolled merge, which bpmnlint reports as a
+    "fake join".
+    """
 
     start: str = "StartEvent"
     configure: str = "Task_Configure"
     connector: str = "Task_Connector"
+    merge: str = "Gateway_Merge"
     review: str = "Task_Review"
     end: str = "EndEvent"
     start_to_configure: str = "Flow_Start_Configure"
     configure_to_connector: str = "Flow_Configure_Connector"
-    connector_to_review: str = "Flow_Connector_Review"
+    connector_to_merge: str = "Flow_Connector_Merge"
+    merge_to_review: str = "Flow_Merge_Review"
     review_to_end: str = "Flow_Review_End"
 
 
@@ -134,8 +142,8 @@ def boundary_id(code: str) -> str:
 
 
 def boundary_flow_id(code: str) -> str:
-    """The sequence flow from that boundary event to the review task."""
-    return f"Flow_{code}_Review"
+    """The sequence flow from that boundary event to the merging gateway before the review task."""
+    return f"Flow_{code}_Merge"
 
 
 def error_id(code: str) -> str:

@@ -16,11 +16,13 @@ Design choices, and why:
   :func:`_num`. :func:`render_diagram_png` rasterises it with cairosvg; PNG
   bytes are stable on one machine but may differ between cairo/freetype
   versions, which is why nothing should pin PNG bytes across machines.
-* Text is measured with a built-in table of Helvetica/Arial advance widths
-  rather than a font file, so wrapping never depends on the fonts installed
-  where the build runs. Task names are wrapped by words into the task box
-  (over-long words are split, lines that do not fit are cut with an ellipsis)
-  so a label can never spill out of its box.
+* Text is measured with :mod:`catalyst_gen.text_metrics` (a built-in table
+  of Arial advance widths rather than a font file, so wrapping never depends
+  on the fonts installed where the build runs). Task names are wrapped by
+  words into the task box (over-long words are split, lines that do not fit
+  are cut with an ellipsis) so a label can never spill out of its box.
+  External labels are broken into lines exactly as bpmn-js breaks them, at
+  the width their DI gives them, so the picture shows what the Modeler shows.
 * Glyphs (user, gear, error) are small hand-written path strings in a local
   coordinate box, placed with ``translate``; they only need to be recognisable.
 """
@@ -28,22 +30,26 @@ Design choices, and why:
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from lxml import etree
 
 from .bpmn import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, SVG_NS, Rect, read_bounds
+from .text_metrics import (
+    EXTERNAL_LABEL_WIDTH,
+    LABEL_FONT_SIZE,
+    LINE_HEIGHT,
+    TASK_FONT_SIZE,
+    bpmnjs_lines,
+    text_width,
+    wrap_text,
+)
 
 __all__ = ["render_diagram_svg", "render_diagram_png"]
 
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
-TASK_FONT_SIZE = 12  # bpmn-js default label size
-LABEL_FONT_SIZE = 11  # bpmn-js external labels are one pixel smaller
-LINE_HEIGHT = 1.2  # bpmn-js line height, in ems
 TASK_PADDING = 5  # bpmn-js padding between task border and its label
 TASK_RADIUS = 10  # bpmn-js task corner radius
-EXTERNAL_LABEL_WIDTH = 90  # bpmn-js wraps external labels at this width
 # Where Arial is missing (most Linux build hosts) text falls back to a wider
 # sans such as DejaVu Sans (~12% wider); task labels are wrapped to the box
 # width divided by this, so they stay inside the box with either font.
@@ -69,16 +75,6 @@ GLYPH_BOX = 16
 EVENT_GLYPH_BOX = 36
 # Sequence-flow arrowhead (bpmn-js proportions), tip at (10, 5).
 ARROW_PATH = "M 0 0 L 10 5 L 0 10 Z"
-
-# Advance widths of Helvetica/Arial for U+0020..U+007E, in 1/1000 em (Adobe AFM).
-_ASCII_WIDTHS = (
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-)  # fmt: skip
 
 TASK_TYPES = (
     "task", "userTask", "serviceTask", "sendTask", "receiveTask", "manualTask",
@@ -131,63 +127,6 @@ def _union(boxes: list[Rect], points: list[tuple[float, float]]) -> Rect:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def _char_width(ch: str) -> float:
-    """Approximate advance width of one character, in ems.
-
-    ASCII comes from the Helvetica metrics; wide East Asian characters and
-    emoji count as a full em; combining marks as nothing; anything else
-    (Latin-1, Hebrew, Cyrillic, ...) as an average Helvetica letter.
-    """
-    code = ord(ch)
-    if 0x20 <= code <= 0x7E:
-        return _ASCII_WIDTHS[code - 0x20] / 1000
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0.0
-    if unicodedata.east_asian_width(ch) in ("W", "F") or code >= 0x1F000:
-        return 1.0
-    return 0.556
-
-
-def text_width(text: str, font_size: float) -> float:
-    """Estimated width of ``text`` in pixels when drawn in Arial."""
-    return sum(_char_width(ch) for ch in text) * font_size
-
-
-def _split_word(word: str, max_width: float, font_size: float) -> list[str]:
-    """Break a word that is wider than ``max_width`` into pieces that fit."""
-    pieces, current = [], ""
-    for ch in word:
-        if current and text_width(current + ch, font_size) > max_width:
-            pieces.append(current)
-            current = ch
-        else:
-            current += ch
-    return pieces + [current] if current else pieces
-
-
-def wrap_text(text: str, max_width: float, font_size: float, *, split_words: bool = True) -> list[str]:
-    """Greedy word wrap, like bpmn-js: fill each line with as many words as fit.
-
-    Whitespace runs collapse to single spaces (SVG would collapse them anyway).
-    With ``split_words`` a word wider than the line is broken by characters;
-    without it (external labels, which have no box to overflow) it stays whole.
-    """
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        pieces = _split_word(word, max_width, font_size) if split_words else [word]
-        for piece in pieces:
-            candidate = f"{current} {piece}" if current else piece
-            if current and text_width(candidate, font_size) > max_width:
-                lines.append(current)
-                current = piece
-            else:
-                current = candidate
-    if current:
-        lines.append(current)
-    return lines
 
 
 def _fit_lines(lines: list[str], max_lines: int, max_width: float, font_size: float) -> list[str]:
@@ -348,14 +287,16 @@ def _cross(g: etree._Element, cx: float, cy: float, reach: float, slant: float) 
 
 
 def _draw_external_label(parent: etree._Element, name: str, anchor: Rect, label: Rect | None) -> None:
-    """Event/gateway/flow names: wrapped like bpmn-js, centred on the DI label bounds.
+    """Event/gateway/flow names: broken into lines like bpmn-js, centred on the DI label bounds.
 
-    Without label bounds bpmn-js puts the label centred just below the element.
+    bpmn-js wraps an imported label at its DI width (a word wider than that is
+    cut, and so it is here); without label bounds it lays the label out 90px
+    wide, centred just below the element.
     """
     if not name.strip():
         return
-    width = max(label.width if label else 0, EXTERNAL_LABEL_WIDTH)
-    lines = wrap_text(name, width, LABEL_FONT_SIZE, split_words=False)
+    # bpmn-js keeps the space a line was broken at; SVG would not show it anyway.
+    lines = [line.rstrip() for line in bpmnjs_lines(name, label.width if label else EXTERNAL_LABEL_WIDTH)]
     if label is not None:
         top = label.cy - len(lines) * LABEL_FONT_SIZE * LINE_HEIGHT / 2
         cx = label.cx

@@ -136,14 +136,14 @@ def table_problems(markdown: str) -> list[str]:
 
 # --------------------------------------------------------------------------- the Node judges (tests/oracle)
 
-JUDGES = ("element-templates", "moddle", "bpmnlint", "camunda-compat")
+JUDGES = ("element-templates", "moddle", "bpmnlint", "camunda-compat", "camunda-lint")
 
 
 # --------------------------------------------------------------------------- install
 
 
-def _lock_signature(path: Path) -> dict[str, tuple[str | None, str | None]] | None:
-    """Installed package path -> (version, integrity); None if unreadable.
+def _lock_signature(path: Path) -> dict[str, tuple[str | None, str | None, bool]] | None:
+    """Installed package path -> (version, integrity, optional); None if unreadable.
 
     Compares npm's hidden lockfile with package-lock.json on what matters only: the
     hidden lockfile has no root ("") entry and may carry other bookkeeping fields.
@@ -152,12 +152,20 @@ def _lock_signature(path: Path) -> dict[str, tuple[str | None, str | None]] | No
         packages = json.loads(path.read_text(encoding="utf-8"))["packages"]
     except (OSError, ValueError, KeyError):
         return None
-    return {name: (meta.get("version"), meta.get("integrity")) for name, meta in packages.items() if name}
+    return {
+        name: (meta.get("version"), meta.get("integrity"), bool(meta.get("optional")))
+        for name, meta in packages.items()
+        if name
+    }
 
 
 def _installed_is_current() -> bool:
-    installed = _lock_signature(INSTALLED_LOCK)
-    return installed is not None and installed == _lock_signature(LOCK)
+    """node_modules holds exactly the locked packages (optional ones for other platforms, e.g. esbuild's, excepted)."""
+    installed, locked = _lock_signature(INSTALLED_LOCK), _lock_signature(LOCK)
+    if installed is None or locked is None:
+        return False
+    wanted = {name: meta for name, meta in locked.items() if name in installed or not meta[2]}
+    return installed == wanted
 
 
 def _missing_tool_reason() -> str | None:

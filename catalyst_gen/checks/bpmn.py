@@ -4,6 +4,15 @@ Read back with lxml and the OMG BPMN 2.0 XSD rather than trusted from the
 template: a template edit that breaks routing, drops a shape or points a flow
 nowhere fails the build here.  Every check takes the tree the build parsed
 once (:func:`catalyst_gen.bpmn.parse_xml`).
+
+Routing is checked strictly: a boundary event "leads to" Review only if its
+flow arrives there, passing at most through merging gateways that have a
+single way out (so no condition can send the token elsewhere), and no
+activity or event may have several incoming flows (an uncontrolled merge,
+bpmnlint's "fake join").  The diagram is checked the way the Modeler will
+draw it: label bounds wide enough that bpmn-js cuts no word in two (see
+:mod:`catalyst_gen.text_metrics`), and no overlap between shapes, labels and
+flow lines.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from lxml import etree
 
 from ..bpmn import IDS, NS, Rect, qname, read_bounds
 from ..errors import CheckError, Problem, ProblemList
+from ..text_metrics import LABEL_FONT_SIZE, LINE_HEIGHT, bpmnjs_lines
 
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "boundaryEvent", "exclusiveGateway", "task")
 
@@ -78,6 +88,7 @@ def check_bpmn(
         return problems + [Problem(f"{name}: the connector task {connector_id} is missing")]
     problems += _check_template_binding(task, name, template_id, template_version)
     routes = _Routes(process, ids)
+    problems += _check_merges(process, routes, name)
     problems += _check_error_routing(process, routes, name, error_codes, connector_id, review_id)
     problems += _check_main_path(routes, name, connector_id, review_id)
     problems += check_diagram(root, process, name)
@@ -134,8 +145,29 @@ class _Routes:
     def __init__(self, process: etree._Element, ids: dict[str, etree._Element]):
         self.ids = ids
         self.outgoing: dict[str, list[str]] = {}
+        self.incoming: dict[str, list[str]] = {}
         for flow in process.findall("bpmn:sequenceFlow", NS):
-            self.outgoing.setdefault(flow.get("sourceRef", ""), []).append(flow.get("targetRef", ""))
+            source, target = flow.get("sourceRef", ""), flow.get("targetRef", "")
+            self.outgoing.setdefault(source, []).append(target)
+            self.incoming.setdefault(target, []).append(source)
+
+    def kind(self, node: str) -> str:
+        return etree.QName(self.ids[node]).localname if node in self.ids else ""
+
+    def leads_to(self, start: str, goal: str) -> bool:
+        """Every token leaving ``start`` arrives at ``goal``: one outgoing flow, through pass-through gateways only."""
+        node, seen = start, set()
+        while node not in seen:
+            seen.add(node)
+            targets = self.outgoing.get(node, [])
+            if len(targets) != 1:
+                return False
+            node = targets[0]
+            if node == goal:
+                return True
+            if self.kind(node) != "exclusiveGateway":
+                return False
+        return False
 
     def reaches(self, start: str, goal: Callable[[str], bool]) -> bool:
         seen: set[str] = set()
@@ -150,7 +182,24 @@ class _Routes:
         return False
 
     def is_end(self, node: str) -> bool:
-        return node in self.ids and etree.QName(self.ids[node]).localname == "endEvent"
+        return self.kind(node) == "endEvent"
+
+
+def _check_merges(process: etree._Element, routes: _Routes, name: str) -> list[Problem]:
+    """Flows join only in gateways; a merging exclusive gateway passes every token on, unconditionally."""
+    problems = ProblemList()
+    for node, sources in routes.incoming.items():
+        kind = routes.kind(node)
+        if len(sources) > 1 and not kind.endswith("Gateway"):
+            problems.add(
+                f"{name}: {node} has {len(sources)} incoming flows (an uncontrolled merge, bpmnlint's fake-join)",
+                hint="route the flows into it through one exclusive gateway",
+            )
+        if len(sources) > 1 and kind == "exclusiveGateway":
+            outgoing = process.findall(f"bpmn:sequenceFlow[@sourceRef='{node}']", NS)
+            if len(outgoing) != 1 or outgoing[0].find("bpmn:conditionExpression", NS) is not None:
+                problems.add(f"{name}: merging gateway {node} must have one unconditional outgoing flow")
+    return problems.problems
 
 
 def _check_error_routing(
@@ -174,7 +223,7 @@ def _check_error_routing(
             catch_all = True
         elif (error := routes.ids.get(error_ref)) is not None:
             caught.add(error.get("errorCode"))
-        if not routes.reaches(boundary.get("id", ""), lambda node: node == review_id):
+        if not routes.leads_to(boundary.get("id", ""), review_id):
             problems.add(f"{name}: boundary event {boundary.get('id')} does not lead to {review_id}")
     for code in error_codes:
         if not catch_all and code not in caught:
@@ -183,9 +232,9 @@ def _check_error_routing(
 
 
 def _check_main_path(routes: _Routes, name: str, connector_id: str, review_id: str) -> list[Problem]:
-    """The happy path: connector -> review -> an end event."""
+    """The happy path: connector -> (merge) -> review -> an end event."""
     problems = ProblemList()
-    if not routes.reaches(connector_id, lambda node: node == review_id):
+    if not routes.leads_to(connector_id, review_id):
         problems.add(f"{name}: no path from {connector_id} to {review_id}")
     if not routes.reaches(review_id, routes.is_end):
         problems.add(f"{name}: {review_id} does not reach an end event")
@@ -196,7 +245,7 @@ def _check_main_path(routes: _Routes, name: str, connector_id: str, review_id: s
 
 
 def check_diagram(root: etree._Element, process: etree._Element, name: str) -> list[Problem]:
-    """Every flow node has a shape, every flow an edge; shapes and labels do not overlap."""
+    """Every flow node has a shape, every flow an edge; labels fit their words; nothing overlaps."""
     shapes = {s.get("bpmnElement", ""): s for s in root.iter(qname("bpmndi", "BPMNShape"))}
     edges = {e.get("bpmnElement", ""): e for e in root.iter(qname("bpmndi", "BPMNEdge"))}
     problems = _check_diagram_complete(process, shapes, edges, name)
@@ -209,7 +258,65 @@ def check_diagram(root: etree._Element, process: etree._Element, name: str) -> l
                 continue  # a boundary event sits on its host's border by design
             if ba.overlaps(bb):
                 problems.append(Problem(f"{name}: diagram elements overlap: {a} and {b}"))
+    names = {el.get("id", ""): el.get("name", "") for el in process if isinstance(el.tag, str)}
+    labels = [(what, box) for what, box in boxes if what.startswith(LABEL_OF)]
+    problems += _check_label_text(labels, names, name)
+    problems += _check_labels_clear_of_flows(labels, edges, name)
     return problems + box_problems
+
+
+LABEL_OF = "label of "
+
+
+def _check_label_text(labels: list[tuple[str, Rect[float]]], names: dict[str, str], name: str) -> list[Problem]:
+    """bpmn-js wraps a label at its DI width: no word may be cut, and the box must hold every line."""
+    problems = ProblemList()
+    for what, box in labels:
+        text = names.get(what.removeprefix(LABEL_OF), "")
+        if not text.strip():
+            continue
+        lines = bpmnjs_lines(text, box.width, LABEL_FONT_SIZE)
+        if " ".join(lines).split() != text.split():
+            problems.add(
+                f"{name}: the {what} is {box.width:g}px wide, so bpmn-js breaks a word of {text!r} in two: {lines}",
+                hint="the layout must size labels with catalyst_gen.text_metrics.external_label",
+            )
+        needed = len(lines) * LABEL_FONT_SIZE * LINE_HEIGHT
+        if box.height < needed:
+            problems.add(f"{name}: the {what} is {box.height:g}px high, its {len(lines)} line(s) need {needed:g}px")
+    return problems.problems
+
+
+def _check_labels_clear_of_flows(
+    labels: list[tuple[str, Rect[float]]], edges: dict[str, etree._Element], name: str
+) -> list[Problem]:
+    """No flow line runs through a label."""
+    problems = ProblemList()
+    for flow, edge in edges.items():
+        try:
+            points = [(float(p.get("x", "")), float(p.get("y", ""))) for p in edge.findall("di:waypoint", NS)]
+        except ValueError:
+            problems.add(f"{name}: edge of {flow} has a non-numeric waypoint")
+            continue
+        for what, box in labels:
+            if any(_crosses(box, a, b) for a, b in zip(points, points[1:], strict=False)):
+                problems.add(f"{name}: sequence flow {flow} runs through the {what}")
+    return problems.problems
+
+
+def _crosses(box: Rect[float], a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """The segment a-b passes through the inside of ``box`` (Liang-Barsky clipping; touching the border is fine)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, a[0] - box.x), (dx, box.right - a[0]), (-dy, a[1] - box.y), (dy, box.bottom - a[1])):
+        if p == 0:
+            if q <= 0:
+                return False
+        elif p < 0:
+            t0 = max(t0, q / p)
+        else:
+            t1 = min(t1, q / p)
+    return t0 < t1
 
 
 def _check_diagram_complete(
@@ -248,5 +355,5 @@ def _diagram_boxes(shapes: dict[str, etree._Element], name: str) -> tuple[list[t
             continue
         boxes.append((element, bounds))
         if label is not None:
-            boxes.append((f"label of {element}", label))
+            boxes.append((f"{LABEL_OF}{element}", label))
     return boxes, problems.problems

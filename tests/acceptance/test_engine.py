@@ -5,7 +5,8 @@ completion (endpoint ``.../chat/completions``, a response mapping of
 ``choices[0].message.content``) is parsed with SpiffWorkflow's Camunda parser
 and driven from start to end: Configure (user task) -> connector (service
 task, executed by :mod:`catalyst_gen.runtime` against ``tests/fake_provider.py``)
--> Review (user task) -> end, or connector -> error boundary event -> Review.
+-> Review (user task) -> end, or connector -> error boundary event -> Review;
+both paths pass the merging exclusive gateway in front of Review.
 Each example also runs in a derived *catch-all* form (one boundary event whose
 ``errorEventDefinition`` has no ``errorRef``) to cover that Camunda idiom too.
 
@@ -191,6 +192,27 @@ def _connector_task(root: etree._Element) -> etree._Element:
     return tasks[0]
 
 
+def _targets_past_merges(process: etree._Element, source: str) -> list[str]:
+    """Where the flows leaving ``source`` arrive, looking through merging exclusive gateways.
+
+    The example routes every path into Review through one merging gateway (so
+    Review is no uncontrolled "fake join"); a gateway counts as a pass-through
+    only if it has exactly one outgoing flow and that flow has no condition.
+    """
+    targets = []
+    for flow in process.findall(f"{B}sequenceFlow[@sourceRef='{source}']"):
+        target = flow.get("targetRef")
+        node = process.find(f"*[@id='{target}']")
+        if node is not None and node.tag == f"{B}exclusiveGateway":
+            onward = process.findall(f"{B}sequenceFlow[@sourceRef='{target}']")
+            assert len(onward) == 1, f"merging gateway {target} must have exactly one way out"
+            assert onward[0].find(f"{B}conditionExpression") is None, f"merging gateway {target} must not branch"
+            targets += _targets_past_merges(process, target)
+        else:
+            targets.append(target)
+    return targets
+
+
 ALL_EXAMPLES = sorted(DIST.glob("*/*-example.bpmn"))
 
 
@@ -348,8 +370,7 @@ def run_example(variant: str, path: Path, fake: FakeProvider, tmp_path: Path) ->
     ready = workflow.get_tasks(state=TaskState.READY, manual=True)
     assert len(ready) == 1, f"expected exactly one token at Review, found {[t.task_spec.bpmn_id for t in ready]}"
     review = ready[0]
-    flows_out = process.findall(f"{B}sequenceFlow[@sourceRef='{connector.get('id')}']")
-    assert [f.get("targetRef") for f in flows_out] == [review.task_spec.bpmn_id]
+    assert _targets_past_merges(process, connector.get("id")) == [review.task_spec.bpmn_id]
     review_data = copy.deepcopy(review.data)
     review.run()
     workflow.do_engine_steps()
@@ -367,9 +388,10 @@ def _boundary_outgoing_reach_review(path: Path) -> None:
     root = etree.parse(str(path)).getroot()
     connector = _connector_task(root)
     process = connector.getparent()
-    review = process.findall(f"{B}sequenceFlow[@sourceRef='{connector.get('id')}']")[0].get("targetRef")
+    [review] = _targets_past_merges(process, connector.get("id"))
+    assert process.find(f"{B}userTask[@id='{review}']") is not None, "the connector's flow should lead to Review"
     for boundary in process.findall(f"{B}boundaryEvent[@attachedToRef='{connector.get('id')}']"):
-        targets = [f.get("targetRef") for f in process.findall(f"{B}sequenceFlow[@sourceRef='{boundary.get('id')}']")]
+        targets = _targets_past_merges(process, boundary.get("id"))
         assert targets == [review], f"boundary event {boundary.get('id')} should lead to Review"
         definition = boundary.find(f"{B}errorEventDefinition")
         assert definition.get(f"{C}errorCodeVariable") == contract.ERROR_CODE_VARIABLE

@@ -1,12 +1,14 @@
 """Oracle tests: judge generated artifacts with the real bpmn.io / Camunda 7 toolchain.
 
 The harness lives in ``tests/oracle`` (``judge.mjs``, pinned by ``package-lock.json``)
-and runs four independent judges:
+and runs five independent judges:
 
 * ``element-templates`` - @bpmn-io/element-templates-validator, Camunda 7 schema
 * ``moddle``            - bpmn-moddle + camunda-bpmn-moddle import warnings
-* ``bpmnlint``          - bpmnlint:recommended (errors + non-accepted warnings)
+* ``bpmnlint``          - bpmnlint:recommended (errors and warnings alike)
 * ``camunda-compat``    - bpmnlint-plugin-camunda-compat, newest camunda-platform-7-* config
+* ``camunda-lint``      - @camunda/linting, Camunda Modeler's own linting (desktop, Camunda 7),
+  with the config the diagram's execution platform version selects (camunda-platform-7-24)
 
 The module fixture installs the harness with ``npm ci`` when ``node_modules`` is
 missing or stale. Without node/npm the tests are skipped locally and fail in CI.
@@ -151,10 +153,14 @@ camunda:modelerTemplate="com.catalystconnector.oracle-sample" camunda:modelerTem
       <bpmn:outgoing>Flow_3</bpmn:outgoing>
     </bpmn:serviceTask>
     <bpmn:userTask id="UserTask_review" name="Review result">
-      <bpmn:incoming>Flow_3</bpmn:incoming>
-      <bpmn:incoming>Flow_error</bpmn:incoming>
+      <bpmn:incoming>Flow_5</bpmn:incoming>
       <bpmn:outgoing>Flow_4</bpmn:outgoing>
     </bpmn:userTask>
+    <bpmn:exclusiveGateway id="Gateway_merge">
+      <bpmn:incoming>Flow_3</bpmn:incoming>
+      <bpmn:incoming>Flow_error</bpmn:incoming>
+      <bpmn:outgoing>Flow_5</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
     <bpmn:endEvent id="EndEvent_1" name="Done">
       <bpmn:incoming>Flow_4</bpmn:incoming>
     </bpmn:endEvent>
@@ -165,9 +171,10 @@ camunda:errorCodeVariable="errorCode" camunda:errorMessageVariable="errorMessage
     </bpmn:boundaryEvent>
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="UserTask_input" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="UserTask_input" targetRef="ServiceTask_call" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="ServiceTask_call" targetRef="UserTask_review" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="ServiceTask_call" targetRef="Gateway_merge" />
+    <bpmn:sequenceFlow id="Flow_5" sourceRef="Gateway_merge" targetRef="UserTask_review" />
     <bpmn:sequenceFlow id="Flow_4" sourceRef="UserTask_review" targetRef="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_error" sourceRef="BoundaryEvent_error" targetRef="UserTask_review" />
+    <bpmn:sequenceFlow id="Flow_error" sourceRef="BoundaryEvent_error" targetRef="Gateway_merge" />
   </bpmn:process>
   <bpmndi:BPMNDiagram id="BPMNDiagram_1">
     <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="Process_sample">
@@ -180,11 +187,14 @@ camunda:errorCodeVariable="errorCode" camunda:errorMessageVariable="errorMessage
       <bpmndi:BPMNShape id="ServiceTask_call_di" bpmnElement="ServiceTask_call">
         <dc:Bounds x="400" y="80" width="100" height="80" />
       </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Gateway_merge_di" bpmnElement="Gateway_merge" isMarkerVisible="true">
+        <dc:Bounds x="560" y="95" width="50" height="50" />
+      </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="UserTask_review_di" bpmnElement="UserTask_review">
-        <dc:Bounds x="560" y="80" width="100" height="80" />
+        <dc:Bounds x="660" y="80" width="100" height="80" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="EndEvent_1_di" bpmnElement="EndEvent_1">
-        <dc:Bounds x="722" y="102" width="36" height="36" />
+        <dc:Bounds x="822" y="102" width="36" height="36" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="BoundaryEvent_error_di" bpmnElement="BoundaryEvent_error">
         <dc:Bounds x="432" y="142" width="36" height="36" />
@@ -201,15 +211,19 @@ camunda:errorCodeVariable="errorCode" camunda:errorMessageVariable="errorMessage
         <di:waypoint x="500" y="120" />
         <di:waypoint x="560" y="120" />
       </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_4_di" bpmnElement="Flow_4">
+      <bpmndi:BPMNEdge id="Flow_5_di" bpmnElement="Flow_5">
+        <di:waypoint x="610" y="120" />
         <di:waypoint x="660" y="120" />
-        <di:waypoint x="722" y="120" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_4_di" bpmnElement="Flow_4">
+        <di:waypoint x="760" y="120" />
+        <di:waypoint x="822" y="120" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_error_di" bpmnElement="Flow_error">
         <di:waypoint x="450" y="178" />
         <di:waypoint x="450" y="220" />
-        <di:waypoint x="610" y="220" />
-        <di:waypoint x="610" y="160" />
+        <di:waypoint x="585" y="220" />
+        <di:waypoint x="585" y="145" />
       </bpmndi:BPMNEdge>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
@@ -238,13 +252,27 @@ def _template_copy() -> dict:
     return json.loads(json.dumps(VALID_TEMPLATE))
 
 
-def _assert_fails(verdict: Verdict, judge: str, file: Path, where: str, pattern: str, only: bool = True) -> None:
+# The Modeler's linting runs bpmnlint's correctness rules and the camunda-compat
+# config, so it rightly repeats some findings of those two judges.
+MODELER_REPEATS = frozenset({"camunda-lint"})
+
+
+def _assert_fails(
+    verdict: Verdict,
+    judge: str,
+    file: Path,
+    where: str,
+    pattern: str,
+    only: bool = True,
+    also: frozenset[str] = frozenset(),
+) -> None:
+    """``judge`` reports ``pattern`` at ``where``; with ``only`` no judge but those in ``also`` complains too."""
     assert verdict.returncode == 1, str(verdict)
     assert verdict.has(judge, file, where, pattern), (
         f"expected a '{judge} {file} {where}: /{pattern}/' finding\n{verdict}"
     )
     if only:
-        assert verdict.judges() == {judge}, f"other judges complained too\n{verdict}"
+        assert verdict.judges() - also == {judge}, f"other judges complained too\n{verdict}"
     assert verdict.summary and verdict.summary["ok"] is False, str(verdict)
 
 
@@ -262,6 +290,8 @@ def test_valid_samples_pass_all_judges(oracle: Oracle, tmp_path: Path) -> None:
     # the C7 (not the C8/zeebe) template schema and a camunda-platform-7 lint config
     assert summary["templateSchema"].startswith("@camunda/element-templates-json-schema@")
     assert re.fullmatch(r"camunda-platform-7-\d+", summary["camundaCompatConfig"])
+    # the Modeler's linting ran with the config the diagram's platform version (7.24.0) selects
+    assert summary["camundaLintConfigs"] == ["camunda-platform-7-24"]
 
 
 def test_usage_errors_exit_2(oracle: Oracle, tmp_path: Path) -> None:
@@ -367,7 +397,14 @@ def test_bpmnlint_judge_fails_on_disconnected_start_event(oracle: Oracle, tmp_pa
         '      <bpmndi:BPMNShape id="UserTask_input_di"',
     )
     path = _write_bpmn(tmp_path, "disconnected-start", xml)
-    _assert_fails(oracle.run(path), "bpmnlint", path, "StartEvent_orphan", r"not connected.*\(no-disconnected, error\)")
+    _assert_fails(
+        oracle.run(path),
+        "bpmnlint",
+        path,
+        "StartEvent_orphan",
+        r"not connected.*\(no-disconnected, error\)",
+        also=MODELER_REPEATS,
+    )
 
 
 def test_bpmnlint_judge_fails_on_missing_end_event(oracle: Oracle, tmp_path: Path) -> None:
@@ -412,4 +449,51 @@ def test_camunda_compat_judge_fails_on_missing_history_ttl(oracle: Oracle, tmp_p
         path,
         "Process_sample#historyTimeToLive",
         r"historyTimeToLive.*camunda-platform-7-\d+",
+        also=MODELER_REPEATS,
     )
+
+
+def test_bpmnlint_judge_fails_on_fake_join(oracle: Oracle, tmp_path: Path) -> None:
+    """No bpmnlint warning is accepted: two flows straight into a task are an uncontrolled merge."""
+    xml = _mutate(
+        VALID_BPMN,
+        'sourceRef="BoundaryEvent_error" targetRef="Gateway_merge"',
+        'sourceRef="BoundaryEvent_error" targetRef="UserTask_review"',
+    )
+    xml = _mutate(xml, "      <bpmn:incoming>Flow_error</bpmn:incoming>\n", "")
+    xml = _mutate(
+        xml,
+        "      <bpmn:incoming>Flow_5</bpmn:incoming>\n",
+        "      <bpmn:incoming>Flow_5</bpmn:incoming>\n      <bpmn:incoming>Flow_error</bpmn:incoming>\n",
+    )
+    path = _write_bpmn(tmp_path, "fake-join", xml)
+    _assert_fails(oracle.run(path), "bpmnlint", path, "UserTask_review", r"\(fake-join, warn\)")
+
+
+# --------------------------------------------------------------------------- judge 5
+
+
+def test_camunda_lint_judge_reports_what_the_modeler_reports(oracle: Oracle, tmp_path: Path) -> None:
+    xml = _mutate(VALID_BPMN, ' camunda:historyTimeToLive="180"', "")
+    path = _write_bpmn(tmp_path, "modeler-no-history-ttl", xml)
+    # camunda-compat reports the same rule; the Modeler's linting must report it too
+    _assert_fails(
+        oracle.run(path),
+        "camunda-lint",
+        path,
+        "Process_sample#historyTimeToLive",
+        r"historyTimeToLive.*\(camunda-compat/history-time-to-live, info, camunda-platform-7-24\)",
+        only=False,
+    )
+
+
+def test_camunda_lint_judge_fails_when_the_modeler_would_not_lint(oracle: Oracle, tmp_path: Path) -> None:
+    """Without an execution platform (or with a version no config exists for) the Modeler checks nothing."""
+    no_platform = _mutate(VALID_BPMN, ' modeler:executionPlatformVersion="7.24.0"', "")
+    path = _write_bpmn(tmp_path, "no-platform-version", no_platform)
+    _assert_fails(oracle.run(path), "camunda-lint", path, "Definitions_sample", r"would not lint this diagram")
+    future = _mutate(
+        VALID_BPMN, 'modeler:executionPlatformVersion="7.24.0"', 'modeler:executionPlatformVersion="7.99.0"'
+    )
+    path = _write_bpmn(tmp_path, "unknown-platform-version", future)
+    _assert_fails(oracle.run(path), "camunda-lint", path, "Definitions_sample", r"no camunda-platform-7-99 config")

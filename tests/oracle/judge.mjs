@@ -16,20 +16,29 @@
 //                      knows (moddle keeps those silently in $attrs, which would
 //                      hide e.g. a misspelt camunda namespace URI), except the
 //                      namespaces in FOREIGN_NAMESPACES_OK.
-//   bpmnlint           bpmnlint with `bpmnlint:recommended`: every error is a
-//                      finding; every warning is a finding unless its rule is in
-//                      ACCEPTED_BPMNLINT_WARNINGS.
+//   bpmnlint           bpmnlint with `bpmnlint:recommended`: every report (error
+//                      or warning) is a finding. No warning is accepted.
 //   camunda-compat     bpmnlint with the newest `camunda-platform-7-*` config of
 //                      bpmnlint-plugin-camunda-compat: every report (error, warn,
 //                      or info: e.g. history-time-to-live reports as "info") is a
 //                      finding.
+//   camunda-lint       @camunda/linting, the linter behind Camunda Modeler's
+//                      problems panel, as the desktop Modeler runs it for a
+//                      Camunda 7 diagram (type "platform"): it picks its config
+//                      from the diagram's modeler:executionPlatform(Version), e.g.
+//                      camunda-platform-7-24. Every report is a finding, as is a
+//                      diagram the Modeler would not lint at all (no execution
+//                      platform, or a version camunda-compat has no config for).
+//                      The package ships ES modules for bundlers (extensionless
+//                      imports, JSON imports), so it is bundled in memory with
+//                      esbuild, the way the Modeler bundles it, before import.
 //
 // Output: one line per finding
 //   <judge> <file> <element id or property path>: <message>
 // then one JSON summary line prefixed with "SUMMARY ".
 // Exit code: 0 no finding, 1 at least one finding, 2 usage error.
 //
-// Both lint judges run before the element-templates validator is imported: with
+// The lint judges run before the element-templates validator is imported: with
 // the validator loaded first, bpmnlint's NodeResolver has been seen failing to
 // resolve plugin configs in the same process. We do not use NodeResolver at all
 // (see StaticOracleResolver below), and we still lint first and import the
@@ -41,21 +50,6 @@ import path from 'node:path';
 import process from 'node:process';
 
 const require = createRequire(import.meta.url);
-
-// bpmnlint:recommended rules whose *warnings* are accepted (never their errors).
-// Each entry: rule name -> why the warning is acceptable for our artifacts.
-// Keep this empty unless a warning is a deliberate, documented design choice.
-export const ACCEPTED_BPMNLINT_WARNINGS = Object.freeze({
-  // The example process routes the service task's interrupting boundary error
-  // event straight into the "review" user task, which also receives the task's
-  // normal outgoing flow. bpmnlint flags any activity with two incoming flows as
-  // a "fake join" (uncontrolled merge). Here the two paths are mutually
-  // exclusive (an interrupting boundary event cancels the task, so exactly one
-  // token ever arrives), so the uncontrolled merge behaves exactly like an XOR
-  // join and the process is correct on Camunda 7. Drop this entry if the
-  // generator ever joins the two paths with an exclusive gateway instead.
-  'fake-join': 'interrupting boundary-error path and normal path into the review task are mutually exclusive',
-});
 
 // Attribute namespaces moddle does not model but Camunda Modeler writes itself.
 const FOREIGN_NAMESPACES_OK = new Set([
@@ -274,17 +268,13 @@ async function judgeDiagrams(files) {
       report('moddle', file, null, `import failed: ${error.message}`);
       report('bpmnlint', file, null, 'not linted: BPMN could not be imported');
       report('camunda-compat', file, null, 'not linted: BPMN could not be imported');
+      report('camunda-lint', file, null, 'not linted: BPMN could not be imported');
       continue;
     }
     checkNamespaces(definitions, moddle, file);
 
     // judge 3: bpmnlint:recommended
     for (const r of await lintDiagram(recommended, definitions)) {
-      const accepted = r.category === 'warn' && r.rule in ACCEPTED_BPMNLINT_WARNINGS;
-      if (accepted) {
-        console.log(`# accepted bpmnlint warning ${file} ${lintWhere(r)}: ${r.message} (${r.rule})`);
-        continue;
-      }
       report('bpmnlint', file, lintWhere(r), `${r.message} (${r.rule}, ${r.category})`);
     }
 
@@ -292,6 +282,59 @@ async function judgeDiagrams(files) {
     for (const r of await lintDiagram(compat, definitions)) {
       report('camunda-compat', file, lintWhere(r), `${r.message} (${r.rule}, ${r.category}, ${C7_CONFIG})`);
     }
+
+    // judge 5: the Modeler's own linting
+    await modelerLint(file, definitions);
+  }
+}
+
+// ---------------------------------------------------------------- @camunda/linting
+
+const modelerLintConfigs = new Set();
+let modelerLinter = null;
+
+async function loadModelerLinter() {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    stdin: { contents: "export { Linter } from '@camunda/linting';", resolveDir: import.meta.dirname },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = Buffer.from(out.outputFiles[0].contents).toString('base64');
+  const { Linter } = await import(`data:text/javascript;base64,${code}`);
+  return new Linter({ modeler: 'desktop', type: 'platform' });
+}
+
+// The config @camunda/linting derives from the diagram (its getConfigName):
+// "Camunda Platform" + "7.24.0" -> camunda-platform-7-24.
+function modelerConfigName(platform, version) {
+  const minor = String(version).split('.').slice(0, 2).join('.');
+  return [...platform.split(' '), ...minor.split('.')].map((s) => s.toLowerCase()).join('-');
+}
+
+async function modelerLint(file, definitions) {
+  const platform = definitions.get('modeler:executionPlatform');
+  const version = definitions.get('modeler:executionPlatformVersion');
+  if (!platform || !version) {
+    report('camunda-lint', file, elementId(definitions),
+      'no modeler:executionPlatform / modeler:executionPlatformVersion: Camunda Modeler would not lint this diagram');
+    return;
+  }
+  const config = modelerConfigName(platform, version);
+  const { configs } = require('bpmnlint-plugin-camunda-compat');
+  if (!(config in configs)) {
+    report('camunda-lint', file, elementId(definitions),
+      `${platform} ${version}: bpmnlint-plugin-camunda-compat has no ${config} config, so the Modeler checks nothing`);
+    return;
+  }
+  modelerLintConfigs.add(config);
+  modelerLinter ??= await loadModelerLinter();
+  // @camunda/linting parses the XML with its own moddle (camunda + modeler packages)
+  for (const r of await modelerLinter.lint(readFileSync(file, 'utf8'))) {
+    report('camunda-lint', file, lintWhere(r), `${r.message} (${r.rule}, ${r.category}, ${config})`);
   }
 }
 
@@ -363,7 +406,7 @@ async function main() {
     diagrams: args.diagrams.length,
     templateSchema: schema,
     camundaCompatConfig: C7_CONFIG,
-    acceptedBpmnlintWarnings: Object.keys(ACCEPTED_BPMNLINT_WARNINGS),
+    camundaLintConfigs: [...modelerLintConfigs].sort(),
   }));
   return findings.length ? 1 : 0;
 }

@@ -84,10 +84,73 @@ def test_missing_boundary_for_a_code_fails():
 
 def test_boundary_that_does_not_reach_review_fails():
     data = mutate(
-        'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Task_Review"',
+        'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Gateway_Merge"',
         'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="EndEvent"',
     )
     assert any("BoundaryEvent_AUTH_FAILED does not lead to Task_Review" in p for p in bpmn_problems(data))
+
+
+def test_flows_joining_outside_a_gateway_fail():
+    """A boundary flow straight into Review makes Review an uncontrolled merge (bpmnlint's fake-join)."""
+    data = mutate(
+        'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Gateway_Merge"',
+        'sourceRef="BoundaryEvent_AUTH_FAILED" targetRef="Task_Review"',
+    )
+    assert any("Task_Review has 2 incoming flows" in p for p in bpmn_problems(data))
+
+
+def test_merge_that_can_route_elsewhere_fails():
+    """A second way out of the merge means an error is no longer sure to reach Review."""
+    data = mutate(
+        '<bpmn:sequenceFlow id="Flow_Merge_Review" sourceRef="Gateway_Merge" targetRef="Task_Review" />',
+        '<bpmn:sequenceFlow id="Flow_Merge_Review" sourceRef="Gateway_Merge" targetRef="Task_Review" />'
+        '<bpmn:sequenceFlow id="Flow_Merge_End" sourceRef="Gateway_Merge" targetRef="EndEvent" />',
+    )
+    problems = bpmn_problems(data)
+    assert any("merging gateway Gateway_Merge must have one unconditional outgoing flow" in p for p in problems)
+    assert any("BoundaryEvent_AUTH_FAILED does not lead to Task_Review" in p for p in problems)
+    conditional = mutate(
+        '<bpmn:sequenceFlow id="Flow_Merge_Review" sourceRef="Gateway_Merge" targetRef="Task_Review" />',
+        '<bpmn:sequenceFlow id="Flow_Merge_Review" sourceRef="Gateway_Merge" targetRef="Task_Review">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${ok}</bpmn:conditionExpression>'
+        "</bpmn:sequenceFlow>",
+    )
+    assert any("must have one unconditional outgoing flow" in p for p in bpmn_problems(conditional))
+
+
+def _label_bounds(text: str, element: str, **changes: str) -> str:
+    """``text`` with attributes of ``element``'s DI label bounds replaced."""
+    pattern = (
+        rf'(<bpmndi:BPMNShape id="{element}_di"[^>]*>\s*<dc:Bounds [^>]*/>\s*<bpmndi:BPMNLabel>\s*<dc:Bounds )([^>]*)/>'
+    )
+    match = re.search(pattern, text)
+    assert match, element
+    attrs = match.group(2)
+    for key, value in changes.items():
+        attrs = re.sub(rf'{key}="[^"]*"', f'{key}="{value}"', attrs)
+    return text[: match.start(2)] + attrs + text[match.end(2) :]
+
+
+def test_label_too_narrow_for_its_word_fails():
+    """bpmn-js wraps an imported label at its DI width: 90px (its default box) cuts INVALID_REQUEST (102px) in two."""
+    narrow = _label_bounds(BPMN.decode(), "BoundaryEvent_INVALID_REQUEST", width="90")
+    problems = bpmn_problems(narrow.encode())
+    assert any("label of BoundaryEvent_INVALID_REQUEST is 90px wide" in p and "in two" in p for p in problems)
+    short = _label_bounds(BPMN.decode(), "StartEvent", height="9")
+    assert any("label of StartEvent is 9px high" in p for p in bpmn_problems(short.encode()))
+
+
+def test_flow_through_a_label_fails():
+    text = BPMN.decode()
+    flow = re.search(r'<bpmndi:BPMNEdge id="Flow_AUTH_FAILED_Merge_di".*?</bpmndi:BPMNEdge>', text, flags=re.S)
+    assert flow
+    y = re.findall(r'<di:waypoint x="\d+" y="(\d+)" />', flow.group(0))[1]
+    moved = _label_bounds(text, "BoundaryEvent_AUTH_FAILED", y=str(int(y) - 7))
+    assert any(
+        "Flow_AUTH_FAILED_Merge runs through the label of BoundaryEvent_AUTH_FAILED" in p
+        for p in bpmn_problems(moved.encode())
+    )
 
 
 def test_review_without_end_fails():
