@@ -11,6 +11,7 @@ own ``/static/`` bundle (no inline script, no ``eval``) and no remote loads.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from ..bpmn import IDS
 from .snapshot import Snapshot
@@ -33,16 +34,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 """For the logo when opened on its own: an SVG may carry script; it gets to run none."""
 
-URLS = {"template": "/connector.element.json", "example": "/example.bpmn", "logo": "/logo.svg"}
-"""Where the page's script and images fetch the artifacts."""
-
 _SHELL = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<link rel="stylesheet" href="/static/preview.css">
+{icon}<link rel="stylesheet" href="/static/preview.css">
 <script src="/static/preview.js" defer></script>
 </head>
 <body>
@@ -62,13 +60,14 @@ def page_html(snapshot: Snapshot) -> str:
 def _preview_page(snapshot: Snapshot) -> str:
     assert snapshot.preview is not None
     c = snapshot.preview.connector
+    url = {role: "/" + quote(name) for role, name in c.file_names.items()}  # served under their dist/ names
     body = f"""<header class="bar">
-<img class="logo" src="{URLS["logo"]}" alt="{escape(c.name)} logo">
+<img class="logo" src="{url["logo"]}" alt="{escape(c.name)} logo">
 <div><h1>{escape(c.name)}</h1><div class="meta">{escape(c.id)} &middot; template version {c.version} &middot; {escape(c.tagline)}</div></div>
 <span class="live">catalyst-gen preview &middot; reloads on save</span>
 </header>
 <main class="preview" data-version="{escape(snapshot.version)}" data-task="{escape(IDS.connector)}"
- data-example="{URLS["example"]}" data-template="{URLS["template"]}">
+ data-example="{url["example"]}" data-template="{url["element_template"]}">
 <section class="modeler" aria-label="Camunda 7 Modeler">
 <div id="modeler-error"></div>
 <div class="modeler-panes"><div id="canvas"></div><div id="properties"></div></div>
@@ -76,7 +75,8 @@ def _preview_page(snapshot: Snapshot) -> str:
 <article class="readme" aria-label="README.md">
 {snapshot.preview.readme_html}</article>
 </main>"""
-    return _SHELL.format(title=escape(f"{c.name} - catalyst-gen preview"), body=body)
+    icon = f'<link rel="icon" href="{url["logo"]}">\n'
+    return _SHELL.format(title=escape(f"{c.name} - catalyst-gen preview"), icon=icon, body=body)
 
 
 def _problems_page(snapshot: Snapshot) -> str:
@@ -88,4 +88,5 @@ def _problems_page(snapshot: Snapshot) -> str:
 <h2>Fix the problems below and save: this page comes back by itself.</h2>
 <pre id="problems">{escape(snapshot.problems)}</pre>
 </main>"""
-    return _SHELL.format(title=escape(f"{snapshot.connector_id} (problems) - catalyst-gen preview"), body=body)
+    title = escape(f"{snapshot.connector_id} (problems) - catalyst-gen preview")
+    return _SHELL.format(title=title, icon='<link rel="icon" href="data:,">\n', body=body)

@@ -29,18 +29,20 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import STATIC_DIR
-from .page import CONTENT_SECURITY_POLICY, SVG_POLICY, URLS, page_html
+from .page import CONTENT_SECURITY_POLICY, SVG_POLICY, page_html
 from .snapshot import Snapshot
 
 HOST = "127.0.0.1"
 HEARTBEAT_SECONDS = 10.0
 """A comment on every idle event stream this often, so a closed tab is noticed."""
 
-ARTIFACTS = {
-    URLS["template"]: ("element_template", "application/json"),
-    URLS["example"]: ("example", "application/xml"),
-    URLS["logo"]: ("logo", "image/svg+xml"),
+MEDIA_TYPES = {
+    ".json": "application/json",
+    ".bpmn": "application/xml",
+    ".svg": "image/svg+xml",
+    ".md": "text/markdown; charset=utf-8",
 }
+"""The artifacts are served under their ``dist/<id>/`` names, so the README's relative links work."""
 
 
 class LivePreview:
@@ -81,12 +83,16 @@ class LivePreview:
         return HTMLResponse(page_html(self.current()))
 
     async def artifact(self, request: Request) -> Response:
-        role, media_type = ARTIFACTS[request.url.path]
+        """One artifact of the connector by its file name (503 while the spec is broken)."""
+        name = request.path_params["name"]
         preview = self.current().preview
         if preview is None:
             return PlainTextResponse("the connector does not build; see the page for its problems", status_code=503)
-        headers = {"Content-Security-Policy": SVG_POLICY} if role == "logo" else None
-        return Response(preview.artifact(role), media_type=media_type, headers=headers)
+        if name not in preview.files:
+            return PlainTextResponse(f"{name}: no such artifact", status_code=404)
+        media_type = MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+        headers = {"Content-Security-Policy": SVG_POLICY} if media_type == "image/svg+xml" else None
+        return Response(preview.files[name], media_type=media_type, headers=headers)
 
     async def events(self, request: Request) -> Response:
         """Server-sent events: the current version at once, then every new one."""
@@ -152,9 +158,9 @@ def create_app(live: LivePreview) -> Starlette:
 
     routes = [
         Route("/", live.page),
-        *(Route(path, live.artifact) for path in ARTIFACTS),
         Route("/events", live.events),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/{name}", live.artifact),
     ]
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"]),

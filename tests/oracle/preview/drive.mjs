@@ -6,6 +6,7 @@
 //   {"op": "panel"}                               the properties panel: header texts, entry labels and values
 //   {"op": "text", "selector": C, "contains": T, "timeout": S}
 //                                                 wait (across the page's own reloads) until C's text contains T
+//   {"op": "errors"}                              what the page logged as errors so far (CSP violations included)
 //   {"op": "screenshot", "path": P}
 //   {"op": "quit"}
 // Every answer is {"ok": true, ...} or {"ok": false, "error": "..."}; the page is never reloaded from here.
@@ -28,6 +29,9 @@ const page = await browser.newPage();
 const consoleErrors = [];
 page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
 page.on('pageerror', (error) => consoleErrors.push(String(error)));
+page.on('response', (response) => {
+  if (response.status() >= 400) consoleErrors.push(`HTTP ${response.status()} ${response.url()}`);
+});
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,6 +92,9 @@ const commands = {
       const ready = !document.querySelector('[data-example]') || document.querySelector('[data-modeler=ready]');
       return { done: Boolean(text && text.includes(contains) && ready), text };
     }, { selector, contains }, timeout);
+  },
+  async errors() {
+    return { errors: consoleErrors };
   },
   async screenshot({ path }) {
     await page.screenshot({ path });

@@ -55,6 +55,8 @@ async function openModeler(page) {
   const canvas = modeler.get('canvas');
   canvas.resized();
   canvas.zoom('fit-viewport', 'auto');
+  canvas.zoom(canvas.zoom() * 0.85, 'auto'); // a margin: fit-viewport puts the end events on the edges
+  canvas.scroll({ dx: 40, dy: 0 }); // and the palette covers the canvas's left edge
 }
 
 // Select the task and wait until the properties panel shows it. The panel subscribes to
