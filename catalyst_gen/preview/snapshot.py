@@ -69,12 +69,23 @@ def take_snapshot(root: Path, connector_id: str) -> Snapshot:
         preview = build_preview(root, connector_id)
     except CatalystError as exc:
         count = len(exc.problems)
-        problems = f"{exc.format()}\ncatalyst-gen: {count} problem{'s' if count != 1 else ''} found"
-        return Snapshot(connector_id, None, problems, _digest([b"problems", problems.encode()]))
+        return _problems(
+            connector_id, f"{exc.format()}\ncatalyst-gen: {count} problem{'s' if count != 1 else ''} found"
+        )
+    except Exception as exc:  # a bug in catalyst-gen: shown like the CLI shows it, and the preview keeps running
+        return _problems(
+            connector_id,
+            f"catalyst-gen: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in catalyst-gen; rerun with CATALYST_GEN_DEBUG=1 for the traceback and report it",
+        )
     parts = [b"preview", preview.readme_html.encode()] + [
         name.encode() + b"\0" + data for name, data in preview.files.items()
     ]
     return Snapshot(connector_id, preview, "", _digest(parts))
+
+
+def _problems(connector_id: str, text: str) -> Snapshot:
+    return Snapshot(connector_id, None, text, _digest([b"problems", text.encode()]))
 
 
 def _digest(parts: list[bytes]) -> str:

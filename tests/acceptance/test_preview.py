@@ -154,6 +154,27 @@ def test_a_broken_spec_shows_its_located_problems_instead_of_the_page(
     assert client.get(f"/{ID}-example.bpmn").status_code == 503
 
 
+def test_the_version_follows_what_the_page_shows(project: Path):
+    """The spec, its preset and the templates change the page; another connector does not."""
+    from catalyst_gen.preview.snapshot import take_snapshot
+
+    seen = [take_snapshot(project, ID).version]
+
+    def changed(path: Path, old: str, new: str) -> bool:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        seen.append(take_snapshot(project, ID).version)
+        return seen[-1] != seen[-2]
+
+    connectors, templates = project / "connectors", project / "templates"
+    assert not changed(connectors / "ollama" / "connector.yaml", "name: Ollama", "name: Ollama Local")
+    assert changed(connectors / ID / "connector.yaml", "tagline: Access", "tagline: Reach")
+    assert changed(connectors / "_presets" / "openai-chat.yaml", "You are a helpful assistant.", "You help.")
+    assert changed(templates / "README.md.j2", "## Quick Start", "## Quick start")
+    assert take_snapshot(project, ID).version == seen[-1], "the same inputs give the same version"
+
+
 def test_only_loopback_host_names_are_answered(client_for):
     client = client_for()
     assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
