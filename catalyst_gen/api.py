@@ -37,6 +37,11 @@ _EXPORTS = {
     "spec_schema": "info",
     "SpecSchema": "info",
     "CommandFailed": "common",
+    "preview_connector": "preview",
+    "serve_preview": "preview",
+    "PreviewStopped": "preview",
+    "watch_library": "watch",
+    "WatchStopped": "watch",
 }
 
 __all__ = [
@@ -51,20 +56,25 @@ __all__ = [
     "MissingVariables",
     "NewConnector",
     "PackageReport",
+    "PreviewStopped",
     "Problem",
     "SpecSchema",
     "TryReport",
     "ValidationReport",
+    "WatchStopped",
     "build_library",
     "bump",
     "check",
     "create_connector",
     "list_connectors",
     "package_release",
+    "preview_connector",
     "render_diagram",
+    "serve_preview",
     "spec_schema",
     "try_connector",
     "validate",
+    "watch_library",
 ]
 
 if TYPE_CHECKING:
@@ -79,8 +89,10 @@ if TYPE_CHECKING:
         try_connector,
     )
     from .commands.info import ConnectorList, SpecSchema, list_connectors, spec_schema
+    from .commands.preview import PreviewStopped, preview_connector, serve_preview
     from .commands.release import BumpReport, PackageReport, bump, package_release
     from .commands.verify import CheckReport, ValidationReport, check, validate
+    from .commands.watch import WatchStopped, watch_library
 
 
 def __getattr__(name: str) -> Any:

@@ -47,9 +47,14 @@ def _hash_files(paths: Iterable[Path], base: Path) -> str:
 
 @lru_cache(maxsize=1)
 def tool_fingerprint() -> str:
-    """Version plus the package's own sources: a code change invalidates every entry."""
+    """Version plus the package's own sources: a code change invalidates every entry.
+
+    ``preview/js/node_modules`` (present only where the preview bundle is rebuilt) is
+    not the tool's code: hashing it would be slow and would differ between machines.
+    """
     package = Path(__file__).parent
-    files = list(package.rglob("*.py")) + list(package.glob("schema/*.json"))
+    sources = (p for p in package.rglob("*.py") if "node_modules" not in p.parts)
+    files = list(sources) + list(package.glob("schema/*.json"))
     return __version__ + ":" + _hash_files(files, package)
 
 

@@ -142,10 +142,17 @@ class _ProgressBar:
 @click.argument("ids", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every connector (the default when no id is given).")
 @click.option("--force", is_flag=True, help="Rebuild even connectors whose inputs did not change.")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Rebuild on every save (specs, presets, logos, _library.yaml, templates/) until Ctrl-C.",
+)
 @jobs_option
 @project_option
 @reports_errors
-def build(ids: tuple[str, ...], build_all: bool, force: bool, jobs: int | None, project_dir: str | None) -> None:
+def build(
+    ids: tuple[str, ...], build_all: bool, force: bool, watch: bool, jobs: int | None, project_dir: str | None
+) -> None:
     """Build connectors into dist/<id>/ (all of them when no ID is given).
 
     Each connector is rendered and checked in memory, then its folder is
@@ -153,6 +160,9 @@ def build(ids: tuple[str, ...], build_all: bool, force: bool, jobs: int | None, 
     as it was; the others are still built, and every failure is reported.
     Unchanged connectors are skipped (see --force).
     """
+    if watch:
+        _watch(() if build_all else ids, force, jobs, project_dir)
+        return
     from .commands.build import build_library
 
     progress = _ProgressBar("Building")
@@ -168,6 +178,28 @@ def build(ids: tuple[str, ...], build_all: bool, force: bool, jobs: int | None, 
 def _show_build(report: Any) -> None:
     for line, is_error in report.lines():
         click.echo(line, err=is_error)
+
+
+def _watch(ids: tuple[str, ...], force: bool, jobs: int | None, project_dir: str | None) -> None:
+    """``build --watch``: each build printed as ``build`` prints it; Ctrl-C ends it with one line, exit 0."""
+    from .commands.common import CommandFailed
+    from .commands.watch import watch_library
+    from .errors import CatalystError
+
+    def on_build(outcome: Any) -> None:
+        if isinstance(outcome, CatalystError):
+            if isinstance(outcome, CommandFailed):
+                show(outcome.report)
+            _print_problems(outcome)
+        else:
+            show(outcome)
+
+    def on_watching(paths: list[Path]) -> None:
+        where = ", ".join(f"{p.name}/" for p in paths)
+        click.echo(f"watching {where} for changes (Ctrl-C to stop)")
+
+    report = watch_library(_root(project_dir), ids, force=force, jobs=jobs, on_build=on_build, on_watching=on_watching)
+    click.echo(f"stopped watching after {_plural(report.builds, 'build')}")
 
 
 # ------------------------------------------------------------------ check, validate
@@ -355,6 +387,33 @@ def diagram(connector_id: str, png_path: str, scale: float, project_dir: str | N
 
     report = render_diagram(_root(project_dir), connector_id, png_path, scale=scale)
     click.echo(str(report.png_path))
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port on 127.0.0.1 (default 8717, or a free one when it is taken; 0: any free port).",
+)
+@project_option
+@reports_errors
+def preview(connector_id: str, port: int | None, project_dir: str | None) -> None:
+    """Show a connector in the Camunda 7 Modeler on a local web page, live, until Ctrl-C.
+
+    The example process opens in the Modeler with the connector's element
+    template applied to its task, next to the README and the logo, all built
+    in memory from the spec (dist/ is not written).  The page reloads itself
+    on every save, and shows the located problems while the spec is broken.
+    """
+    from .commands.preview import serve_preview
+
+    def on_ready(url: str) -> None:
+        click.echo(f"previewing {connector_id} at {url} (Ctrl-C to stop)")
+
+    serve_preview(_root(project_dir), connector_id, port=port, on_ready=on_ready)
+    click.echo("preview stopped")
 
 
 # ------------------------------------------------------------------ release: bump, package

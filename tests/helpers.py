@@ -250,3 +250,90 @@ def install_oracle() -> Oracle:
             fcntl.flock(lock_handle, fcntl.LOCK_UN)
 
     return Oracle(shutil.which("node"))
+
+
+# --------------------------------------------------------------------------- long-running commands
+
+
+class LiveProcess:
+    """``python -m catalyst_gen ...`` left running (``build --watch``, ``preview``), read line by line.
+
+    Output (stdout and stderr merged) is collected by a thread, so every wait
+    is bounded; :meth:`stop` sends SIGINT (Ctrl-C) and, as a last resort,
+    kills the process.  Use it as a context manager so the process never
+    outlives its test.
+    """
+
+    def __init__(self, *args: str, cwd: Path, env: dict | None = None):
+        import threading
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "catalyst_gen", *args],
+            cwd=cwd,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._lock:
+                self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        with self._lock:
+            return "\n".join(self.lines)
+
+    def wait_for(self, pattern: str, *, after: int = 0, timeout: float = 60) -> re.Match:
+        """The first match of ``pattern`` in the output from line ``after`` on; fails after ``timeout`` s."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                text = "\n".join(self.lines[after:])
+            match = re.search(pattern, text, re.MULTILINE)
+            if match:
+                return match
+            if self.proc.poll() is not None and not self._reader.is_alive():
+                break
+            time.sleep(0.1)
+        pytest.fail(
+            f"no {pattern!r} within {timeout}s (exit {self.proc.poll()}); output:\n{self.output}", pytrace=False
+        )
+
+    def mark(self) -> int:
+        """The number of lines so far: pass it as ``after`` to wait only for what comes next."""
+        with self._lock:
+            return len(self.lines)
+
+    def stop(self, timeout: float = 15) -> int:
+        """Ctrl-C, then the exit status (killed, and the test failed, if it does not end in time)."""
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+            pytest.fail(f"did not stop within {timeout}s of Ctrl-C; output:\n{self.output}", pytrace=False)
+        self._reader.join(5)
+        return code
+
+    def __enter__(self) -> LiveProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)

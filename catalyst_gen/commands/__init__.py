@@ -15,6 +15,8 @@ Module             Functions
 ``release``        :func:`package_release`, :func:`bump`
 ``connector``      :func:`create_connector`, :func:`try_connector`, :func:`render_diagram`
 ``info``           :func:`list_connectors`, :func:`spec_schema`
+``preview``        :func:`preview_connector`, :func:`serve_preview`
+``watch``          :func:`watch_library`
 =================  ==========================================
 
 :mod:`catalyst_gen.api` re-exports all of them lazily.  The command line
