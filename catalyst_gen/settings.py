@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import Problem, ProblemList, SpecError
+from .errors import Problem, SpecError
 from .loader import load_file
 from .model import Library
-from .validate import schema_problems, schema_validator
+from .validate import validate_settings
 
 _LIBRARY_SCHEMA = {
     "type": "object",
@@ -59,9 +59,7 @@ def load_settings(path: Path) -> Library:
             )
         )
     source = load_file(path, path.parent.parent)  # the library root: connectors/_library.yaml
-    problems = ProblemList()
-    schema_problems(source, problems, schema_validator(_LIBRARY_SCHEMA))
-    problems.raise_if_any(SpecError)
+    validate_settings(source, _LIBRARY_SCHEMA)
     d = source.data
     return Library(
         name=d["library_name"],

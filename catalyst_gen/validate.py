@@ -900,5 +900,53 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     return source
 
 
+SETTINGS_PROSE = ("library_name", "tagline")
+"""Settings every README shows as text (its footer): one line each, not blank."""
+
+
+def validate_settings(source: SpecSource, schema: dict) -> SpecSource:
+    """``_library.yaml`` gets the spec's rules: it arrives in pull requests too.
+
+    Its schema first, then the rules every spec value obeys (no invisible
+    characters, no expression opener, no credential), then what its use in
+    every README needs: one-line prose and a website that stays a plain link.
+    """
+    problems = ProblemList()
+    verdict = schema_problems(source, problems, schema_validator(schema))
+    _check_characters(source, problems)
+    _check_expressions(source, problems)
+    _check_settings_text(source, problems, verdict)
+    _check_secrets(source, problems)
+    unique = {(p.location, p.message): p for p in problems.problems}
+    problems.problems = list(unique.values())
+    problems.raise_if_any(SpecError)
+    return source
+
+
+def _check_settings_text(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    for key in SETTINGS_PROSE:
+        text = source.data.get(key)
+        if not verdict.passed((key,)) or not isinstance(text, str):
+            continue
+        if not text.strip():
+            problems.add("the text is blank", source.locate((key,)), (key,), "write the text every README shows")
+        elif "\n" in text or "\r" in text:
+            problems.add(
+                "the text spans several lines; every README shows it in its one-line footer",
+                source.locate((key,)),
+                (key,),
+                "write it on one line",
+            )
+    website = source.data.get("website")
+    reason = grammar.link_url_problem(website) if verdict.passed(("website",)) and isinstance(website, str) else None
+    if reason:
+        problems.add(
+            f"the website URL {reason}",
+            source.locate(("website",)),
+            ("website",),
+            "write the plain https:// address of the library's website",
+        )
+
+
 if __name__ == "__main__":
     print(f"wrote {write_schema_file()}")
