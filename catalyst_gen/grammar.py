@@ -23,6 +23,7 @@ and that id would name a folder with a newline in it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ __all__ = [
     "HTTP_STATUS_RANGE",
     "ID_HINT",
     "MAX_ID_LENGTH",
+    "MAX_INT_DIGITS",
+    "MAX_JSON_DEPTH",
     "PLACEHOLDER",
     "PLACEHOLDER_CANDIDATE",
     "PRESET_NAME",
@@ -43,6 +46,7 @@ __all__ = [
     "Rule",
     "is_connector_id",
     "is_http_status",
+    "load_json_text",
     "require_connector_id",
 ]
 
@@ -275,3 +279,65 @@ def link_url_problem(text: str) -> str | None:
     if breakers:
         return f"contains {' '.join(repr(c) for c in breakers)}, which would end the README's link (percent-encode it)"
     return None
+
+
+# ------------------------------------------------------------ numbers and JSON text
+
+MAX_INT_DIGITS = 18
+"""Whole numbers of at most 18 digits: every one fits a signed 64-bit integer (Java's ``long``).
+
+The runtime is Java; Python itself refuses to convert more than 4,300 digits."""
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of JSON text the tool parses: payloads written as JSON text, provider responses.
+
+As deep as a YAML spec may nest; Python's ``json`` recurses once per level and
+would raise ``RecursionError`` near 1,000, real payloads and responses stay below 10."""
+
+
+def json_depth(text: str) -> int:
+    """How deep ``[``/``{`` nest in ``text``, measured without recursion (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def load_json_text(text: str, *, bounded_integers: bool = True) -> object:
+    """JSON text parsed within the limits: nesting, integer size, no ``NaN``/``Infinity``.
+
+    Every violation is a :class:`json.JSONDecodeError` (a ``ValueError``), so a
+    caller handles bad and oversized JSON alike and nothing crashes.  Payloads
+    are read with ``bounded_integers`` (the runtime sends them to Java); a
+    provider's response may carry bigger ids, which only Python's own
+    4,300-digit limit bounds.
+    """
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise json.JSONDecodeError(f"nesting deeper than {MAX_JSON_DEPTH} levels", text, 0)
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int if bounded_integers else None)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise json.JSONDecodeError(str(exc).split(";")[0], text, 0) from None
+
+
+def _bounded_int(digits: str) -> int:
+    size = len(digits.lstrip("-"))
+    if size > MAX_INT_DIGITS:
+        raise ValueError(f"a number with {size:,} digits is larger than a 64-bit integer")
+    return int(digits)
+
+
+def _no_constant(name: str) -> object:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON: many servers and the runtime refuse them."""
+    raise ValueError(f"{name} is not a JSON number (JSON has no NaN or Infinity)")

@@ -27,7 +27,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import Location, Problem, SpecError
-from .grammar import DECIMAL_INTEGER, PRESET_NAME
+from .grammar import DECIMAL_INTEGER, MAX_INT_DIGITS, PRESET_NAME
 
 MAX_FILE_BYTES = 256 * 1024
 """A connector spec is a page of YAML; anything larger is a mistake or an attack."""
@@ -200,8 +200,6 @@ def _parse(path: Path, root: Path | None = None):
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
-MAX_INT_DIGITS = 18
-"""Whole numbers of at most 18 digits: every one fits a signed 64-bit integer (Java's ``long``)."""
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 

@@ -52,13 +52,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 from lxml import etree
 
-from . import contract
+from . import contract, exchange
 from .bpmn import BPMN_NS, parse_xml
 from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declared once, in bpmn.py
 from .bpmn import NS as NSMAP
 from .contract import RuntimeContractError
 from .errors import CheckError
-from .grammar import PLACEHOLDER, expression_opener
+from .grammar import PLACEHOLDER, expression_opener, load_json_text
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
@@ -419,12 +419,7 @@ def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
             name = match.group(1)
             if name not in variables:
                 raise RuntimeContractError(f"payload placeholder ${{{name}}} has no process variable {name!r}")
-            value = variables[name]
-            if in_string:
-                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                out.append(json.dumps(text, ensure_ascii=False)[1:-1])
-            else:
-                out.append(json.dumps(value, ensure_ascii=False))
+            out.append(_placeholder_json(name, variables[name], in_string))
             i = match.end()
             continue
         char = payload[i]
@@ -438,12 +433,24 @@ def substitute_placeholders(payload: str, variables: Mapping[str, Any]) -> str:
         i += 1
     result = "".join(out)
     try:
-        json.loads(result)
+        load_json_text(result)
     except json.JSONDecodeError as exc:
         raise RuntimeContractError(
             f"payload is not valid JSON after substitution: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
     return result
+
+
+def _placeholder_json(name: str, value: Any, in_string: bool) -> str:
+    """The JSON text that replaces ``${name}``: escaped string content inside a string, a JSON value outside."""
+    try:
+        if in_string:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            return json.dumps(text, ensure_ascii=False)[1:-1]
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as exc:  # a cycle, deep nesting, an object JSON cannot write
+        reason = str(exc).split(";")[0]
+        raise RuntimeContractError(f"process variable {name!r} cannot be written as JSON: {reason}") from None
 
 
 # --------------------------------------------------------------------------
@@ -494,7 +501,7 @@ def _target_url(endpoint_url: str, base_url: str | None) -> str:
     return urlunsplit((base.scheme, base.netloc, path, endpoint.query, endpoint.fragment))
 
 
-def _retry_delay(config: TaskConfig, response: httpx.Response, attempt: int) -> float:
+def _retry_delay(config: TaskConfig, headers: httpx.Headers, attempt: int) -> float:
     """Seconds to wait before retry number ``attempt + 1``.
 
     ``Retry-After`` in whole seconds wins when present and valid (the server
@@ -502,9 +509,10 @@ def _retry_delay(config: TaskConfig, response: httpx.Response, attempt: int) -> 
     at ``retryMaxBackoffMs`` so a task never sleeps longer than configured.
     An HTTP-date ``Retry-After`` is treated as absent.
     """
-    retry_after = (response.headers.get("Retry-After") or "").strip()
+    retry_after = (headers.get("Retry-After") or "").strip()
     if retry_after.isascii() and retry_after.isdigit():
-        delay_ms = int(retry_after) * 1000
+        # 10 digits already exceed any cap; int() of a 5,000-digit header would raise ValueError.
+        delay_ms = int(retry_after) * 1000 if len(retry_after) <= 10 else config.retry_max_backoff_ms
     else:
         delay_ms = config.retry_backoff_ms * 2**attempt
     return min(delay_ms, config.retry_max_backoff_ms) / 1000
@@ -581,6 +589,19 @@ class _Request:
     auth: httpx.Auth | None
     timeout_seconds: int
 
+    def send_arguments(self) -> dict[str, Any]:
+        """Keyword arguments of ``httpx.Client.stream`` for this request (redirects are not followed)."""
+        return {
+            "method": self.method,
+            "url": self.url,
+            "params": self.params or None,
+            "headers": self.headers,
+            "content": self.body,
+            "auth": self.auth,
+            "timeout": httpx.Timeout(self.timeout_seconds),
+            "follow_redirects": False,
+        }
+
 
 def _send_key_in_header(config: TaskConfig, secret: str, headers: dict[str, str], params: dict[str, str]) -> None:
     name = config.auth_header or ""
@@ -656,33 +677,32 @@ def _send_with_retries(
     request: _Request,
     fragments: list[str],
     sleep: Callable[[float], Any],
+    deadline: exchange.Deadline,
 ) -> Outcome:
-    """Send, sleep and resend while the status is retryable, then turn the last answer into an outcome."""
+    """Send, sleep and resend while the status is retryable, then turn the last answer into an outcome.
+
+    Each attempt must be over within ``timeoutSeconds`` and read at most
+    :data:`~catalyst_gen.exchange.MAX_RESPONSE_BYTES` (:mod:`catalyst_gen.exchange`);
+    the sleeps between attempts are bounded by ``retryMaxBackoffMs`` instead.
+    """
     outcome = Outcome(variables={})
     while True:
         outcome.attempts += 1
         log.debug("%s %s (attempt %d)", request.method, urlsplit(request.url).path, outcome.attempts)
+        retry = config.retry_statuses if outcome.attempts - 1 < config.max_retries else frozenset()
         try:
-            response = http.request(
-                request.method,
-                request.url,
-                params=request.params or None,
-                headers=request.headers,
-                content=request.body,
-                auth=request.auth,
-                timeout=httpx.Timeout(request.timeout_seconds),
-                follow_redirects=False,
-            )
+            answer = exchange.exchange(http, deadline, frozenset(retry), **request.send_arguments())
         except httpx.TimeoutException as exc:
             message = f"Request timed out after {request.timeout_seconds} s ({type(exc).__name__})"
             return _finish_transport_error(outcome, config, message, fragments)
         except httpx.TransportError as exc:
             return _finish_transport_error(outcome, config, f"{type(exc).__name__}: {exc}", fragments)
-        retries_done = outcome.attempts - 1
-        if response.status_code not in config.retry_statuses or retries_done >= config.max_retries:
-            return _finish_response(outcome, config, response, fragments)
-        delay = _retry_delay(config, response, retries_done)
-        log.debug("status %d is retryable; sleeping %.3f s", response.status_code, delay)
+        except exchange.ExchangeFailed as exc:
+            return _finish_transport_error(outcome, config, str(exc), fragments)
+        if answer.body is not None:
+            return _finish_response(outcome, config, answer, fragments)
+        delay = _retry_delay(config, answer.headers, outcome.attempts - 1)
+        log.debug("status %d is retryable; sleeping %.3f s", answer.status, delay)
         outcome.delays.append(delay)
         sleep(delay)
 
@@ -723,10 +743,11 @@ def execute(
         refuse_unsafe_secret(secret)
     request = _build_request(config, variables, secret, base_url)
     fragments = _secret_fragments(config, secret)
+    deadline = exchange.Deadline(request.timeout_seconds)
     if isinstance(client, httpx.Client):
-        return _send_with_retries(client, config, request, fragments, sleep)
-    with httpx.Client(transport=client) as http:
-        return _send_with_retries(http, config, request, fragments, sleep)
+        return _send_with_retries(client, config, request, fragments, sleep, deadline)
+    with httpx.Client(transport=client or exchange.DeadlineTransport(deadline)) as http:
+        return _send_with_retries(http, config, request, fragments, sleep, deadline)
 
 
 def _standard_variables(body: str | None, status: int | None, success: bool, error: str | None) -> dict[str, Any]:
@@ -744,16 +765,16 @@ def _finish_transport_error(outcome: Outcome, config: TaskConfig, message: str, 
     return outcome
 
 
-def _finish_response(outcome: Outcome, config: TaskConfig, response: httpx.Response, fragments: list[str]) -> Outcome:
-    status = response.status_code
-    text = response.text
+def _finish_response(outcome: Outcome, config: TaskConfig, answer: exchange.Answer, fragments: list[str]) -> Outcome:
+    status = answer.status
+    text = answer.text
     success = 200 <= status < 300
     error = None if success else f"HTTP {status}: {_excerpt(text)}" if text.strip() else f"HTTP {status}"
     variables = _standard_variables(text, status, success, error)
     if success and config.response_mapping:
         try:
-            document = json.loads(text)
-        except ValueError:
+            document = load_json_text(text, bounded_integers=False)
+        except ValueError:  # not JSON, or beyond the nesting limit: every mapped variable is absent
             document = None
         for variable, path in config.response_mapping.items():
             variables[variable] = resolve_json_path(document, path)

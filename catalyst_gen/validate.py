@@ -384,7 +384,7 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
             )
     if isinstance(payload, str):
         try:
-            payload = _parse_json_text(grammar.PLACEHOLDER_CANDIDATE.sub("0", payload))
+            payload = grammar.load_json_text(grammar.PLACEHOLDER_CANDIDATE.sub("0", payload))
         except json.JSONDecodeError as exc:
             problems.add(
                 f"the payload is not valid JSON once placeholders are filled in: {exc.msg}",
@@ -396,45 +396,6 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
     if verdict.passed(("models",)):
         _check_models(source, problems)
         _check_payload_model(source, problems, payload)
-
-
-MAX_JSON_DEPTH = 32
-"""A JSON-text payload nests at most as deep as a YAML spec may (see ``loader.MAX_DEPTH``)."""
-
-
-def _parse_json_text(text: str) -> object:
-    """A JSON-text payload, parsed with the same bounds as YAML: depth, integer size, no NaN/Infinity."""
-    depth = max_depth = 0
-    in_string = escaped = False
-    for char in text:  # the nesting is measured before parsing, so no recursion limit is ever reached
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            max_depth = max(max_depth, depth)
-        elif char in "]}":
-            depth -= 1
-    if max_depth > MAX_JSON_DEPTH:
-        raise json.JSONDecodeError(f"nesting deeper than {MAX_JSON_DEPTH} levels", text, 0)
-    try:
-        return json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
-    except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError):
-            raise
-        raise json.JSONDecodeError(str(exc), text, 0) from None
-
-
-def _bounded_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > 18:
-        raise ValueError(f"a number with {len(digits.lstrip('-')):,} digits is larger than a 64-bit integer")
-    return int(digits)
-
-
-def _no_constant(name: str) -> object:
-    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON: many servers and the runtime refuse them."""
-    raise json.JSONDecodeError(f"{name} is not a JSON number (JSON has no NaN or Infinity)", name, 0)
 
 
 def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:

@@ -13,6 +13,11 @@ real without network access or a key.
 * Scriptable: :meth:`FakeProvider.enqueue` queues responses that are served in
   order; when the queue is empty, a chat request gets a normal completion
   whose content echoes the last user message (``echo: <message>``).
+* Hostile on request: ``trickle`` sends the response (status line, headers
+  and body) one byte per ``trickle`` seconds, to test that a timeout is a
+  deadline and not a gap between bytes; ``body`` may be any bytes (a gzip
+  bomb with ``Content-Encoding: gzip``, raw escape sequences).  A trickle
+  also stops after :data:`MAX_DELAY_SECONDS` or when the server stops.
 
 Use as a context manager (``with FakeProvider() as fake: ...``) or through
 the ``fake_provider`` pytest fixture below.
@@ -21,6 +26,7 @@ the ``fake_provider`` pytest fixture below.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -80,6 +86,7 @@ class ScriptedResponse:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
 
 
 @dataclass
@@ -98,6 +105,14 @@ class RecordedRequest:
             return json.loads(self.body) if self.body else None
         except ValueError:
             return None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client hangs up early (timeout and size-limit tests do); other errors still print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class FakeProvider:
@@ -120,6 +135,7 @@ class FakeProvider:
         *,
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
+        trickle: float = 0.0,
         times: int = 1,
     ) -> FakeProvider:
         """Queue ``times`` copies of a response; ``body=None`` means a default body for the status."""
@@ -127,7 +143,11 @@ class FakeProvider:
             body = chat_completion() if 200 <= status < 300 else error_body(f"fake error {status}")
         with self._lock:
             for _ in range(times):
-                self._queue.append(ScriptedResponse(status, body, dict(headers or {}), min(delay, MAX_DELAY_SECONDS)))
+                self._queue.append(
+                    ScriptedResponse(
+                        status, body, dict(headers or {}), min(delay, MAX_DELAY_SECONDS), min(trickle, 1.0)
+                    )
+                )
         return self
 
     @property
@@ -186,20 +206,36 @@ class FakeProvider:
                     content_type = "text/plain; charset=utf-8"
                 elif not isinstance(body, bytes):
                     body = json.dumps(body).encode("utf-8")
+                headers = {"Content-Type": content_type, **scripted.headers, "Content-Length": str(len(body))}
+                if scripted.trickle:
+                    self._trickle(scripted.status, headers, body, scripted.trickle)
+                    return
                 try:
                     self.send_response(scripted.status)
-                    headers = {"Content-Type": content_type, **scripted.headers}
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
                 except OSError:  # the client gave up (e.g. a timeout test)
                     self.close_connection = True
 
+            def _trickle(self, status: int, headers: dict[str, str], body: bytes, interval: float) -> None:
+                """The whole response one byte at a time, for at most MAX_DELAY_SECONDS."""
+                head = f"HTTP/1.1 {status} Trickle\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                data = (head + "\r\n").encode("latin-1") + body
+                self.close_connection = True
+                for index in range(min(len(data), int(MAX_DELAY_SECONDS / interval))):
+                    try:
+                        self.wfile.write(data[index : index + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    if provider._stopping.wait(interval):
+                        return
+
             do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-provider", daemon=True
