@@ -38,6 +38,11 @@ MAX_NODES = 20_000
 MAX_DEPTH = 32
 """Deepest nesting accepted; real specs stay below 8."""
 
+MAX_TEXT_BYTES = 512 * 1024
+"""Upper bound on the UTF-8 bytes of every key and text value after alias expansion and
+preset merging: twice a whole spec file.  Counting values alone would let a 1 KiB string
+aliased 19,000 times through (19 MB that every template would then copy)."""
+
 PRESETS_DIR = "_presets"
 
 
@@ -216,12 +221,27 @@ class _Converter:
         self.key_locs: dict[tuple, Location] = {}
         self.value_locs: dict[tuple, Location] = {}
         self.nodes = 0
+        self.text_bytes = 0
         self.problems: list[Problem] = []
 
     def loc(self, node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
+    def count_text(self, node, path: tuple) -> None:
+        """Add a scalar's bytes to the running total: an alias counts each time it is used."""
+        self.text_bytes += len(node.value.encode("utf-8", "surrogatepass"))
+        if self.text_bytes > MAX_TEXT_BYTES:
+            raise SpecError(
+                Problem(
+                    f"the document expands to more than {MAX_TEXT_BYTES:,} bytes of text",
+                    self.loc(node),
+                    path,
+                    "remove YAML anchors/aliases that repeat long text",
+                )
+            )
+
     def scalar(self, node, path: tuple):
+        self.count_text(node, path)
         if node.tag == STR_TAG:
             return node.value
         if node.tag == INT_TAG and len(node.value.lstrip("+-")) > MAX_INT_DIGITS:
@@ -503,4 +523,48 @@ def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = N
     merged.data.pop("extends", None)
     if "extends" in chain[0].data:
         merged.data = {"extends": chain[0].data["extends"], **merged.data}
+    if len(chain) > 1:
+        _check_merged_size(merged)
     return merged
+
+
+def _merged_size_problem(data: object) -> str | None:
+    """Which cap of one file the merged data breaks: values, bytes of text or depth (no recursion)."""
+    values = text_bytes = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        values += 1
+        if isinstance(value, dict):
+            text_bytes += sum(len(str(key).encode("utf-8", "surrogatepass")) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            text_bytes += len(value.encode("utf-8", "surrogatepass"))
+        if values > MAX_NODES:
+            return f"more than {MAX_NODES:,} values"
+        if text_bytes > MAX_TEXT_BYTES:
+            return f"more than {MAX_TEXT_BYTES:,} bytes of text"
+        if depth > MAX_DEPTH:
+            return f"nesting deeper than {MAX_DEPTH} levels"
+    return None
+
+
+def _check_merged_size(merged: SpecSource) -> None:
+    """The caps of one file hold for the spec merged with its presets too.
+
+    Each file is checked as it is read, but a connector and a chain of presets
+    could together exceed them; the error points at the connector's
+    ``extends``, where the chain starts.
+    """
+    what = _merged_size_problem(merged.data)
+    if what:
+        raise SpecError(
+            Problem(
+                f"the spec merged with its presets has {what}",
+                merged.locate(("extends",)),
+                ("extends",),
+                "a connector and its presets together are a page of YAML: shorten the presets",
+            )
+        )

@@ -19,6 +19,12 @@ _EXTERNAL = re.compile(r"^\s*(?!#)(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 _LOCAL_HREF = re.compile(r"^\s*(?:#[^\s]*|data:image/(?:png|jpeg|gif|webp)[;,][^\s]*)\s*$", re.I)
 FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
 ANIMATIONS = {"set", "animate", "animateMotion", "animateTransform", "animateColor"}
+_DATA_IMAGE = re.compile(r"^\s*data:image/(png|jpeg|gif|webp)(;base64)?,(.*)$", re.I | re.S)
+MAX_IMAGE_PIXELS = 512 * 512
+"""Pixels (width x height x frames) a bitmap embedded in a logo may decode to.
+
+A logo is 64x64; a few hundred bytes of PNG, GIF or WebP can declare 50,000 x
+50,000 pixels that the Modeler, a browser or cairo would then allocate."""
 MAX_SVG_ELEMENTS = 5_000
 """Elements after expanding ``<use>`` references; a logo needs a few dozen."""
 
@@ -166,6 +172,11 @@ def _check_attribute(attr_local: str, value: str, local: str, name: str, problem
         )
     if is_javascript:
         problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>")
+    image = _DATA_IMAGE.match(value) if attr_local == "href" else None
+    if image:
+        problem = bitmap_problem(image.group(1).lower(), bool(image.group(2)), image.group(3))
+        if problem:
+            problems.add(f"{name}: inline image on <{local}>: {problem}", hint=_BITMAP_HINT)
     if attr_local != "href":
         loads = declarations_load(value) if attr_local == "style" else value_loads(value)
         for what in loads:
@@ -173,6 +184,48 @@ def _check_attribute(attr_local: str, value: str, local: str, name: str, problem
                 f"{name}: {attr_local} on <{local}> would load something from outside the logo: {what}",
                 hint="only url(#id) references inside the SVG are allowed",
             )
+
+
+_BITMAP_HINT = (
+    f"embed a small base64 PNG/JPEG/GIF/WebP (at most {MAX_IMAGE_PIXELS:,} pixels) or draw the logo as vectors"
+)
+
+
+def bitmap_problem(kind: str, is_base64: bool, payload: str) -> str | None:
+    """Why an inline bitmap declared as ``image/<kind>`` is refused, or ``None``.
+
+    Only its header is read (Pillow opens lazily): the data must really be
+    that format (gzip or an SVG labelled ``image/png`` is refused), and its
+    decoded size, frames included, must stay under :data:`MAX_IMAGE_PIXELS`.
+    """
+    import base64
+    import binascii
+    import io
+    import warnings
+
+    from PIL import Image
+
+    if not is_base64:
+        return "the data is not base64 (write data:image/<type>;base64,...)"
+    try:
+        raw = base64.b64decode("".join(payload.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return "the base64 data does not decode"
+    expected = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}[kind]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw), formats=[expected]) as picture:
+                width, height = picture.size
+                frames = getattr(picture, "n_frames", 1) if width * height <= MAX_IMAGE_PIXELS else 1
+    except Image.DecompressionBombError:
+        return f"the {expected} declares more than {MAX_IMAGE_PIXELS:,} pixels (a decompression bomb)"
+    except Exception:  # Pillow raises many types for data that is not the format it claims
+        return f"the data is not a {expected} image (it says image/{kind})"
+    if width * height * frames > MAX_IMAGE_PIXELS:
+        frames_text = f" x {frames} frames" if frames > 1 else ""
+        return f"the {expected} is {width}x{height} pixels{frames_text}; the limit is {MAX_IMAGE_PIXELS:,} (a decompression bomb)"
+    return None
 
 
 # ------------------------------------------------------------------ CSS, parsed
