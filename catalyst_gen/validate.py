@@ -767,6 +767,18 @@ PAYLOAD_PATH = ("request", "payload")
 """The one part of a spec whose ``${name}`` placeholders are declared data (checked by ``_check_payload``)."""
 
 
+def _check_blank_text(source: SpecSource, problems: ProblemList) -> None:
+    """A value of spaces only says nothing and renders as nothing (an empty README line, a blank label)."""
+    for text, path, key in _strings(source.data):
+        if not key and text and not text.strip():
+            problems.add(
+                "the value is blank (only spaces)",
+                source.locate(path),
+                path,
+                "write the text, or remove the key to use its default",
+            )
+
+
 def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     """No ``${``/``#{`` outside the payload, in any key or value (walked, not a list of fields).
 
@@ -843,6 +855,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     problems = ProblemList()
     verdict = schema_problems(source, problems)
     _check_characters(source, problems)
+    _check_blank_text(source, problems)
     _check_expressions(source, problems)
     _check_id(source, problems, verdict, expected_id)
     _check_auth(source, problems, verdict)

@@ -25,6 +25,9 @@ MAX_IMAGE_PIXELS = 512 * 512
 
 A logo is 64x64; a few hundred bytes of PNG, GIF or WebP can declare 50,000 x
 50,000 pixels that the Modeler, a browser or cairo would then allocate."""
+_URL_ATTRIBUTES = {"href", "src", "values", "from", "to", "by"}
+"""Attributes whose value is a URL, or becomes one through an animation; other attributes are text
+(a connector named ``javascript: the guide`` puts that in ``aria-label``, harmlessly)."""
 MAX_SVG_ELEMENTS = 5_000
 """Elements after expanding ``<use>`` references; a logo needs a few dozen."""
 
@@ -159,7 +162,7 @@ def _check_attribute(attr_local: str, value: str, local: str, name: str, problem
     """Event handlers, ``javascript:`` URLs, and links or ``url()``s that leave the file."""
     if attr_local.lower().startswith("on"):
         problems.add(f"{name}: event handler attribute {attr_local} on <{local}>")
-    is_javascript = "javascript:" in value.lower().replace(" ", "")
+    is_javascript = attr_local in _URL_ATTRIBUTES and "javascript:" in value.lower().replace(" ", "")
     if attr_local == "href" and not _LOCAL_HREF.match(value) and not is_javascript:
         what = (
             "external reference"

@@ -120,3 +120,30 @@ def test_no_spec_text_changes_the_readmes_structure(library, baseline, field, te
 def test_a_console_url_that_would_break_its_link_is_refused(project, cli, console):
     text = SAMPLE.replace("console: https://api.together.ai", f"console: {json.dumps(console)}", 1)
     build_refused(project, cli, text, "console", needle=("console: ", len("console: ")))
+
+
+BLANK = {"spaces": '"   "', "tab": '"\\t"', "newlines": '"\\n\\n"', "nbsp": '"\\u00a0"'}
+"""Values that say nothing: the README would show an empty line, the Modeler a blank label."""
+
+
+@pytest.mark.parametrize("blank", BLANK.values(), ids=BLANK.keys())
+@pytest.mark.parametrize("field", ["tagline", "task-name", "error-cause", "model-description"])
+def test_blank_text_is_refused_where_it_is_written(project, cli, field, blank):
+    old, new = FIELDS[field]
+    prefix = new.split("{x}")[0]
+    text = SAMPLE.replace(old, prefix + blank, 1)
+    assert text != SAMPLE
+    build_refused(project, cli, text, "the value is blank", (prefix + blank, len(prefix)))
+
+
+@pytest.mark.parametrize("name", ["javascript: the guide", "data:text/html,hi", "vbscript:x"])
+def test_a_name_that_reads_like_a_url_is_text_in_the_logo_and_the_readme(project, cli, name):
+    """The generated logo carries the name in aria-label: text, not a link, so it is not refused."""
+    text = SAMPLE.replace("\nname: Together AI\n", f"\nname: {json.dumps(name)}\n", 1)
+    assert text != SAMPLE
+    write_spec(project, text)
+    result = cli(project, "build", "sample")
+    assert result.exit_code == 0, result.output
+    readme = (project / "dist" / "sample" / "README.md").read_text()
+    assert name in (project / "dist" / "sample" / "sample.svg").read_text()
+    assert structure(readme)["links"] == structure(readme.replace(name, "Together AI"))["links"]
