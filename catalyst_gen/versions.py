@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problem
+from .errors import CatalystError, Location, Problem
 from .library import Project
 
 LOCK_FILE = "_versions.lock"
@@ -33,16 +33,68 @@ def template_digest(template: bytes) -> str:
 
 
 def read_lock(project: Project) -> dict[str, dict]:
+    """The lock as written by :func:`write_lock`; a hand-broken lock is refused, located."""
     path = lock_path(project)
     if not path.is_file():
         return {}
+    text = path.read_text("utf-8")
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(text)
     except ValueError as exc:
-        from .errors import CatalystError
-
-        raise CatalystError(Problem(f"{path} is not valid JSON: {exc}", hint="restore it from git")) from None
+        line, column = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (1, 1)
+        raise CatalystError(
+            Problem(f"{LOCK_FILE} is not valid JSON: {exc}", Location(path, line, column), hint=RESTORE_LOCK)
+        ) from None
+    if not isinstance(data, dict):
+        raise CatalystError(Problem(f"{LOCK_FILE} is not a JSON object", Location(path, 1, 1), hint=RESTORE_LOCK))
+    problems = [
+        Problem(f"{LOCK_FILE}: malformed entry for {cid!r}", _entry_location(path, text, cid), hint=RESTORE_LOCK)
+        for cid, entry in data.items()
+        if not _well_formed(entry)
+    ]
+    if problems:
+        raise CatalystError(problems)
     return data
+
+
+RESTORE_LOCK = "restore it from git; `catalyst-gen bump` writes it"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_record(item: object) -> bool:
+    """``{"version": N, "sha256": "<hex>"}`` with N >= 1."""
+    if not isinstance(item, dict):
+        return False
+    version, digest = item.get("version"), item.get("sha256")
+    return (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version >= 1
+        and isinstance(digest, str)
+        and _DIGEST.fullmatch(digest) is not None
+    )
+
+
+def _well_formed(entry: object) -> bool:
+    if not _is_record(entry):
+        return False
+    assert isinstance(entry, dict)
+    history = entry.get("history", [])
+    return isinstance(history, list) and all(_is_record(item) for item in history)
+
+
+def _entry_location(path: Path, text: str, connector_id: str) -> Location:
+    index = text.find(json.dumps(connector_id))
+    if index < 0:
+        return Location(path, 1, 1)
+    return Location(path, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def recorded_history(entry: dict | None) -> dict[int, str]:
+    """Version -> sha256 of every superseded version saved in ``versions/`` (see :mod:`catalyst_gen.history`)."""
+    if entry is None:
+        return {}
+    return {item["version"]: item["sha256"] for item in entry.get("history", [])}
 
 
 def write_lock(project: Project, lock: dict[str, dict]) -> None:
@@ -99,9 +151,13 @@ def raised_version(state: VersionState, *, force: bool = False) -> int | None:
     return None
 
 
-def lock_entry(version: int, template: bytes) -> dict:
-    """What ``_versions.lock`` records for one connector's released template."""
-    return {"version": version, "sha256": template_digest(template)}
+def lock_entry(version: int, template: bytes, history: dict[int, str] | None = None) -> dict:
+    """What ``_versions.lock`` records for one connector: its released template, and the
+    sha256 of each superseded version kept in ``versions/`` (oldest first; omitted when none)."""
+    entry: dict = {"version": version, "sha256": template_digest(template)}
+    if history:
+        entry["history"] = [{"version": v, "sha256": digest} for v, digest in sorted(history.items())]
+    return entry
 
 
 def states(project: Project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
