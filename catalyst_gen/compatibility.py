@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 HIDDEN = "Hidden"
+DROPPED = ": users' values are dropped on update"
 FREE_TEXT = frozenset({"String", "Text"})
 
 Template = dict[str, Any]
@@ -113,7 +114,8 @@ def _property_changes(old: Property, new: Property) -> list[Change]:
     visible = _visible(old)
     changes = []
     if old.get("binding") != new.get("binding"):
-        changes.append(Change(key, f"binding {old.get('binding')} -> {new.get('binding')}", visible))
+        what = f"binding {old.get('binding')} -> {new.get('binding')}"
+        changes.append(Change(key, what + (DROPPED if visible else ""), visible))
     type_change = _type_change(old, new)
     if type_change is not None:
         changes.append(type_change)
@@ -132,17 +134,17 @@ def _vanished(old: Property, new_props: dict[tuple[str, str], Property], unclaim
     """
     key = _key(old)
     visible = _visible(old)
+    dropped = DROPPED if visible else " (Hidden: no user value)"
     moved = [k for k in unclaimed if k[1] == key[1]]
     label = old.get("label")
     renamed = [k for k in unclaimed if label and new_props[k].get("label") == label]
     if moved:
         unclaimed.remove(moved[0])
-        return Change(_describe(key), f"binding type {key[0]} -> {moved[0][0]}", visible)
+        return Change(_describe(key), f"binding type {key[0]} -> {moved[0][0]}{dropped}", visible)
     if renamed:
         unclaimed.remove(renamed[0])
-        return Change(_describe(key), f"renamed to {_describe(renamed[0])} (same label {label!r})", visible)
-    hidden = "" if visible else " (Hidden: no user value)"
-    return Change(_describe(key), f"removed{hidden}", visible)
+        return Change(_describe(key), f"renamed to {_describe(renamed[0])} (same label {label!r}){dropped}", visible)
+    return Change(_describe(key), f"removed{dropped}", visible)
 
 
 def _template_changes(old: Template, new: Template) -> list[Change]:

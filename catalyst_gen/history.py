@@ -23,7 +23,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problem
+from .errors import Location, Problem, display_path
 from .library import Project
 from .versions import LOCK_FILE, lock_path, template_digest
 
@@ -31,7 +31,9 @@ VERSIONS_FOLDER = "versions"
 MAX_TEMPLATE_BYTES = 1024 * 1024
 """Far above any real template (a few kB plus the logo); refuses a file that would only waste memory."""
 
-RESTORE_HINT = "restore it from git (`git checkout -- {path}`): released versions never change"
+
+def restore_hint(path: Path) -> str:
+    return f"restore it from git (`git checkout -- {display_path(path)}`): released versions never change"
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,11 @@ def template_problem(path: Path, data: bytes, template_id: str, version: int) ->
         text = data.decode("utf-8")
         template = json.loads(text)
     except UnicodeDecodeError as exc:
-        return Problem(f"not UTF-8 text (byte {exc.start})", Location(path, 1, 1), hint=RESTORE_HINT.format(path=path))
+        return Problem(f"not UTF-8 text (byte {exc.start})", Location(path, 1, 1), hint=restore_hint(path))
     except json.JSONDecodeError as exc:
-        return Problem(f"not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno))
+        return Problem(f"not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno), hint=restore_hint(path))
     if not isinstance(template, dict) or not isinstance(template.get("properties"), list):
-        return Problem("not an element template (no properties list)", Location(path, 1, 1))
+        return Problem("not an element template (no properties list)", Location(path, 1, 1), hint=restore_hint(path))
     if template.get("id") != template_id:
         return Problem(
             f"template id is {template.get('id')!r}, expected {template_id!r}",
@@ -99,7 +101,7 @@ def template_problem(path: Path, data: bytes, template_id: str, version: int) ->
         return Problem(
             f"template version is {template.get('version')!r} but the file name says {version}",
             key_location(path, text, "version"),
-            hint=RESTORE_HINT.format(path=path),
+            hint=restore_hint(path),
         )
     return None
 
@@ -152,7 +154,7 @@ def _verified(path: Path, version: int, template_id: str, current: int, digest: 
         return Problem(
             f"version {version} was changed after its release (its sha256 differs from {LOCK_FILE})",
             where,
-            hint=RESTORE_HINT.format(path=path),
+            hint=restore_hint(path),
         )
     return Released(version, path, data)
 
@@ -177,7 +179,7 @@ def read_history(
             Problem(
                 f"{connector_id}: released version {version} is recorded but {VERSIONS_FOLDER}/{path.name} is missing",
                 key_location(lock_path(project), lock_path(project).read_text("utf-8"), connector_id),
-                hint=RESTORE_HINT.format(path=path),
+                hint=restore_hint(path),
             )
         )
     return released, problems

@@ -4,9 +4,11 @@ The Modeler identifies an element template by ``id`` and ``version`` and
 offers users an upgrade when a higher version appears; two different
 templates under the same id and version break every process that uses them.
 ``connectors/_versions.lock`` records, per connector, the version and the
-sha256 of the element template released under it.  ``check`` fails when the
-template changed but its version did not; ``catalyst-gen bump <id>`` raises
-the version in the spec and updates the record.
+sha256 of the element template released under it, and under ``history``
+the sha256 of every superseded version kept in ``connectors/<id>/versions/``
+(:mod:`catalyst_gen.history`).  ``check`` fails when the template changed but
+its version did not; ``catalyst-gen bump <id>`` raises the version in the
+spec and updates the record.
 """
 
 from __future__ import annotations

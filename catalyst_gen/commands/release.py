@@ -133,9 +133,7 @@ def _compatible(project: Project, built: Built, old: bytes, breaking: bool) -> t
     if refused:
         cid = built.connector.id
         where = versions.version_location(project.spec_path(cid))
-        raise CatalystError(
-            [Problem(f"{cid}: {c} -- users lose their value on update", where, hint=BREAKING_HINT) for c in refused]
-        )
+        raise CatalystError([Problem(f"{cid}: breaking change: {c}", where, hint=BREAKING_HINT) for c in refused])
     return tuple(changes)
 
 
