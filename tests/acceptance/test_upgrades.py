@@ -57,7 +57,8 @@ def test_bump_refuses_a_change_that_drops_users_values(project, cli):
     assert len(findings) >= 2, result.output
     line = line_of(project / "connectors/webhook/connector.yaml", "version:")  # where the release is decided
     version_line = (
-        f"/connectors/webhook/connector.yaml:{line}:1: error: webhook: breaking change: camunda:inputParameter"
+        f"/connectors/webhook/connector.yaml:{line}:{len('version: ') + 1}: error: webhook: breaking change: "
+        "camunda:inputParameter"
     )
     assert all(version_line in line for line in findings), result.output
     assert 'camunda:inputParameter "endpointUrl": type String -> Hidden' in result.output
