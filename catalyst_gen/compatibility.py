@@ -6,8 +6,9 @@ template still has a property with that binding, and unset when it does not
 (Camunda docs, "Updating templates").  So a change *drops users' values*
 when a visible property's binding disappears (removed, or renamed: a new
 binding for the same label), changes type or attributes (an input parameter
-becoming a field), turns into a Hidden property (the template's value
-replaces the user's), loses Dropdown choices, or changes to a type that
+becoming a field), turns into a Hidden property (the Camunda 7 Modeler keeps
+a changed value in the diagram, where users can no longer see or edit it; the
+browser test tests/acceptance/test_modeler_upgrade.py shows it), loses Dropdown choices, or changes to a type that
 cannot hold the old free text (String/Text to Dropdown or Boolean, ...).
 
 Hidden properties carry no user value, and additions, labels, descriptions,
@@ -76,7 +77,9 @@ def _type_change(old: Property, new: Property) -> Change | None:
     if before == HIDDEN:
         return Change(key, what + " (now shown to users)", False)
     if after == HIDDEN:
-        return Change(key, what + ": users' values are replaced by the template's value", True)
+        return Change(
+            key, what + ": users' values stay in the diagram, hidden, where they can no longer see or edit them", True
+        )
     if after in FREE_TEXT and (before in FREE_TEXT or before == "Dropdown"):
         return Change(key, what, False)
     if after == "Dropdown":

@@ -112,7 +112,8 @@ CASES = {
         [
             (
                 True,
-                "camunda:inputParameter \"url\": type String -> Hidden: users' values are replaced by the template's value",
+                'camunda:inputParameter "url": type String -> Hidden: users\' values stay in the diagram, hidden, '
+                "where they can no longer see or edit them",
             )
         ],
     ),
