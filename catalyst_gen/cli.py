@@ -422,27 +422,45 @@ def preview(connector_id: str, port: int | None, project_dir: str | None) -> Non
 @main.command()
 @click.argument("connector_id")
 @click.option("--force", is_flag=True, help="Raise the version even if the template did not change.")
+@click.option("--breaking", is_flag=True, help="Release a change that drops values users entered (see the README).")
+@click.option(
+    "--released",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The superseded template, when dist/ and git HEAD no longer hold it (checked against the lock).",
+)
 @project_option
 @reports_errors
-def bump(connector_id: str, force: bool, project_dir: str | None) -> None:
+def bump(connector_id: str, force: bool, breaking: bool, released: str | None, project_dir: str | None) -> None:
     """Raise a connector's template version when its template changed, and record it.
 
-    Records the version (without raising it) when the connector is new or its
-    version was already raised by hand. Rebuilds dist/<id>/.
+    Saves the template it supersedes to connectors/<id>/versions/ and lists
+    what changed; refuses a change that would drop users' values unless
+    --breaking. Records the version (without raising it) when the connector
+    is new or its version was already raised by hand. Rebuilds dist/<id>/.
     """
-    from .commands.release import CURRENT, RAISED
     from .commands.release import bump as bump_version
 
-    report = bump_version(_root(project_dir), connector_id, force=force)
-    version = report.connector.version
+    show(bump_version(_root(project_dir), connector_id, force=force, breaking=breaking, released=released))
+
+
+def _show_bump(report: Any) -> None:
+    from .commands.release import CURRENT, RAISED
+    from .errors import display_path
+
+    cid, version = report.connector.id, report.connector.version
     if report.action == RAISED:
-        click.echo(f"{connector_id}: version {report.previous_version} -> {version}")
+        click.echo(f"{cid}: version {report.previous_version} -> {version}")
     elif report.action == CURRENT:
-        click.echo(
-            f"{connector_id}: version {version} is current and recorded; nothing to do (use --force to raise it anyway)"
-        )
+        click.echo(f"{cid}: version {version} is current and recorded; nothing to do (use --force to raise it anyway)")
     else:
-        click.echo(f"{connector_id}: recorded version {version}")
+        click.echo(f"{cid}: recorded version {version}")
+    if report.saved is not None:
+        click.echo(f"  kept the superseded template as {display_path(report.saved)}")
+    for change in report.changes:
+        click.echo(f"  {'BREAKING ' if change.breaking else ''}{change}")
+    if report.saved is not None and not report.changes:
+        click.echo("  no property changed")
 
 
 @main.command()
@@ -461,4 +479,8 @@ def package(jobs: int | None, project_dir: str | None) -> None:
         click.echo(f"dist/{report.folder.name}/{name}")
 
 
-_PRINTERS: dict[str, Callable[[Any], None]] = {"BuildReport": _show_build, "CheckReport": _show_check}
+_PRINTERS: dict[str, Callable[[Any], None]] = {
+    "BuildReport": _show_build,
+    "CheckReport": _show_check,
+    "BumpReport": _show_bump,
+}

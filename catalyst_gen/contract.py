@@ -217,6 +217,24 @@ def _describe_secret_name(c: Connector) -> str:
     )
 
 
+NEUTRAL_RESPONSE_EXAMPLE = {"resultId": "data.id"}
+"""The example a connector that maps nothing shows (a webhook must not suggest an LLM's reply path)."""
+
+
+def _describe_response_mapping(c: Connector) -> str:
+    """The help names the connector's own first mapping, written as users would type it.
+
+    A fixed example (an LLM reply path) misleads on every other kind of API;
+    a connector without mappings gets a neutral one and learns that ``{}`` maps nothing.
+    """
+    first = c.response_fields[:1]
+    example = {first[0].variable: first[0].path} if first else NEUTRAL_RESPONSE_EXAMPLE
+    text = (
+        f"JSON object: process variable -> JSON path in the response, e.g. {json.dumps(example, ensure_ascii=False)}."
+    )
+    return text if first else text + " {} maps nothing."
+
+
 # --------------------------------------------------------------------------
 # Encoders: connector -> text
 # --------------------------------------------------------------------------
@@ -537,7 +555,7 @@ RESPONSE_MAPPING = RuntimeInput(
     group="response",
     type=TEXT,
     label="Response Mapping",
-    description="JSON object: process variable -> JSON path in the response (e.g. choices[0].message.content).",
+    description=_describe_response_mapping,
     required=True,
 )
 ERROR_MAPPING = RuntimeInput(

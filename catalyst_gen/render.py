@@ -29,7 +29,13 @@ from .model import Connector
 if TYPE_CHECKING:
     from lxml import etree
 
-ELEMENT_TEMPLATES_SCHEMA = "https://unpkg.com/@camunda/element-templates-json-schema/resources/schema.json"
+ELEMENT_TEMPLATES_SCHEMA_VERSION = "0.22.1"
+"""The ``@camunda/element-templates-json-schema`` release the templates are written for: the one the
+oracle's ``@bpmn-io/element-templates-validator`` validates against (``tests/oracle/package-lock.json``;
+a test keeps the two equal).  Pinned, so a new schema release never changes what a template claims."""
+ELEMENT_TEMPLATES_SCHEMA = (
+    f"https://unpkg.com/@camunda/element-templates-json-schema@{ELEMENT_TEMPLATES_SCHEMA_VERSION}/resources/schema.json"
+)
 
 TEMPLATE_FILES = {
     "element_template": "element-template.json.j2",

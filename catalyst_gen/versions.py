@@ -4,9 +4,11 @@ The Modeler identifies an element template by ``id`` and ``version`` and
 offers users an upgrade when a higher version appears; two different
 templates under the same id and version break every process that uses them.
 ``connectors/_versions.lock`` records, per connector, the version and the
-sha256 of the element template released under it.  ``check`` fails when the
-template changed but its version did not; ``catalyst-gen bump <id>`` raises
-the version in the spec and updates the record.
+sha256 of the element template released under it, and under ``history``
+the sha256 of every superseded version kept in ``connectors/<id>/versions/``
+(:mod:`catalyst_gen.history`).  ``check`` fails when the template changed but
+its version did not; ``catalyst-gen bump <id>`` raises the version in the
+spec and updates the record.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problem, SpecError
+from .errors import CatalystError, Location, Problem, SpecError
 from .library import Project
 
 LOCK_FILE = "_versions.lock"
@@ -36,7 +38,13 @@ MAX_LOCK_BYTES = 1 << 20
 
 
 def read_lock(project: Project) -> dict[str, dict]:
-    """The recorded versions: ``{id: {"version": int, "sha256": hex}}``, or a clear error saying how to restore it."""
+    """The lock as written by :func:`write_lock`, or a located error saying how to restore it.
+
+    The lock arrives in pull requests like any spec: it is read only inside the
+    library and as a regular file (:func:`catalyst_gen.library.read_inside`),
+    at most :data:`MAX_LOCK_BYTES`, and every entry (and its ``history``) must be
+    ``{version >= 1, sha256 hex}``.
+    """
     from .library import read_inside
 
     path = lock_path(project)
@@ -44,35 +52,79 @@ def read_lock(project: Project) -> dict[str, dict]:
         return {}
     try:
         raw = read_inside(project.root, path, MAX_LOCK_BYTES)
-        data = json.loads(raw) if len(raw) <= MAX_LOCK_BYTES else None
-    except (OSError, ValueError) as exc:
-        raise _bad_lock(path, f"it cannot be read as JSON ({exc})") from None
+    except OSError as exc:
+        raise _bad_lock(path, f"it cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_LOCK_BYTES:
+        raise _bad_lock(path, f"it is larger than {MAX_LOCK_BYTES} bytes")
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line, column = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (1, 1)
+        raise _bad_lock(path, f"it is not valid JSON ({exc})", Location(path, line, column)) from None
     if not isinstance(data, dict):
         raise _bad_lock(path, "it is not a JSON object of connector ids")
-    for cid, entry in data.items():
-        if not (
-            isinstance(cid, str)
-            and isinstance(entry, dict)
-            and _is_whole(entry.get("version"))
-            and isinstance(entry.get("sha256"), str)
-            and len(entry["sha256"]) == 64
-        ):
-            raise _bad_lock(path, f"the entry for {json.dumps(cid)[:80]} is not {{version, sha256}}")
+    problems = [
+        Problem(f"{LOCK_FILE}: malformed entry for {cid!r}", _entry_location(path, text, cid), hint=RESTORE_LOCK)
+        for cid, entry in data.items()
+        if not _well_formed(entry)
+    ]
+    if problems:
+        raise CatalystError(problems)
     return data
 
 
-def _is_whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+RESTORE_LOCK = (
+    "restore it from git (git checkout -- connectors/_versions.lock), then run `catalyst-gen bump <id>` "
+    "for connectors whose template changed"
+)
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-def _bad_lock(path: Path, why: str) -> SpecError:
+def _bad_lock(path: Path, why: str, where: Location | None = None) -> SpecError:
     return SpecError(
         Problem(
             f"{path} is not a version record catalyst-gen can use: {why}",
-            hint="restore it from git (git checkout -- connectors/_versions.lock), then run `catalyst-gen bump <id>` "
-            "for connectors whose template changed",
+            where or Location(path, 1, 1),
+            hint=RESTORE_LOCK,
         )
     )
+
+
+def _is_record(item: object) -> bool:
+    """``{"version": N, "sha256": "<hex>"}`` with N >= 1."""
+    if not isinstance(item, dict):
+        return False
+    version, digest = item.get("version"), item.get("sha256")
+    return (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version >= 1
+        and isinstance(digest, str)
+        and _DIGEST.fullmatch(digest) is not None
+    )
+
+
+def _well_formed(entry: object) -> bool:
+    if not _is_record(entry):
+        return False
+    assert isinstance(entry, dict)
+    history = entry.get("history", [])
+    return isinstance(history, list) and all(_is_record(item) for item in history)
+
+
+def _entry_location(path: Path, text: str, connector_id: str) -> Location:
+    index = text.find(json.dumps(connector_id))
+    if index < 0:
+        return Location(path, 1, 1)
+    return Location(path, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def recorded_history(entry: dict | None) -> dict[int, str]:
+    """Version -> sha256 of every superseded version saved in ``versions/`` (see :mod:`catalyst_gen.history`)."""
+    if entry is None:
+        return {}
+    return {item["version"]: item["sha256"] for item in entry.get("history", [])}
 
 
 def write_lock(project: Project, lock: dict[str, dict]) -> None:
@@ -128,9 +180,13 @@ def raised_version(state: VersionState, *, force: bool = False) -> int | None:
     return None
 
 
-def lock_entry(version: int, template: bytes) -> dict:
-    """What ``_versions.lock`` records for one connector's released template."""
-    return {"version": version, "sha256": template_digest(template)}
+def lock_entry(version: int, template: bytes, history: dict[int, str] | None = None) -> dict:
+    """What ``_versions.lock`` records for one connector: its released template, and the
+    sha256 of each superseded version kept in ``versions/`` (oldest first; omitted when none)."""
+    entry: dict = {"version": version, "sha256": template_digest(template)}
+    if history:
+        entry["history"] = [{"version": v, "sha256": digest} for v, digest in sorted(history.items())]
+    return entry
 
 
 def states(project: Project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:
@@ -205,3 +261,18 @@ def _insert_version(text: str, id_key: Location | None, version: int, spec: Path
     if line_end < 0:
         return text + f"\nversion: {version}\n"
     return text[: line_end + 1] + f"version: {version}\n" + text[line_end + 1 :]
+
+
+def version_location(spec: Path, root: Path | None = None) -> Location:
+    """Where the spec states its ``version`` (as the YAML parser locates it), else its first line.
+
+    Findings of ``bump`` point here: the version is what the author changes
+    (or not) about them.
+    """
+    from .loader import load_file
+
+    try:
+        source = load_file(spec, root)
+    except (CatalystError, OSError):
+        return Location(spec, 1, 1)
+    return source.value_locs.get(("version",)) or Location(spec, 1, 1)

@@ -8,13 +8,15 @@ can slip in between and make the release differ from what was verified),
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import versions
+from .. import compatibility, history, versions
 from ..build import Built, build_connector
-from ..errors import CatalystError, Problem
+from ..compatibility import Change
+from ..errors import CatalystError, Location, Problem
 from ..library import RELEASE_FOLDER, Project
 from ..model import Connector
 from ..output import exclusive, write_connectors
@@ -35,7 +37,8 @@ class PackageReport:
 
 
 def package_release(root: str | os.PathLike[str] | Project, *, jobs: int | None = None) -> PackageReport:
-    """Write ``dist/release/``: a zip per connector, the Modeler bundle, ``catalog.json``, ``SHA256SUMS``.
+    """Write ``dist/release/``: a zip per connector, the Modeler bundle (every released version
+    of every template), ``catalog.json``, ``SHA256SUMS``.
 
     Refuses (:class:`CatalystError`) when ``dist/`` is not exactly what the
     specs produce or a template version is not recorded: the same
@@ -48,12 +51,14 @@ def package_release(root: str | os.PathLike[str] | Project, *, jobs: int | None 
         if result.problems:
             raise CatalystError(result.problems)
         built = [(o.built.connector, o.built.files) for o in result.outcomes if o.built]
-        files = release_files(built)  # the bytes just verified equal to dist/<id>/
+        older = {cid: [(r.version, r.data) for r in saved] for cid, saved in result.history.items()}
+        files = release_files(built, older)  # the bytes just verified equal to dist/<id>/ and the lock
         write_connectors(project.dist_dir, project.state_dir, {RELEASE_FOLDER: files})
     return PackageReport(project.dist_dir / RELEASE_FOLDER, tuple(sorted(files)), result.connectors)
 
 
 RAISED, RECORDED, CURRENT = "raised", "recorded", "current"
+BREAKING_HINT = "keep the property as it was released, or pass --breaking to release the change anyway"
 
 
 @dataclass(frozen=True)
@@ -63,11 +68,16 @@ class BumpReport:
     ``action`` is ``"raised"`` (version went from ``previous_version`` to
     ``connector.version`` and was recorded), ``"recorded"`` (a new or hand-raised
     version was recorded as it is) or ``"current"`` (nothing to do; nothing written).
+    ``changes`` compares the new template with the one it supersedes, which
+    was saved to ``saved`` (``connectors/<id>/versions/``); both are empty for
+    a connector recorded for the first time.
     """
 
     connector: Connector
     previous_version: int
     action: str
+    changes: tuple[Change, ...] = ()
+    saved: Path | None = None
 
 
 def _raise_version(project: Project, connector_id: str, version: int) -> Built:
@@ -88,29 +98,115 @@ def _raise_version(project: Project, connector_id: str, version: int) -> Built:
         ) from None
 
 
-def bump(root: str | os.PathLike[str] | Project, connector_id: str, *, force: bool = False) -> BumpReport:
+def _template(built: Built) -> bytes:
+    return built.files[built.connector.file_names["element_template"]]
+
+
+def _released_bytes(project: Project, built: Built, record: dict, released: Path | None) -> bytes:
+    """The template released as ``record`` (version, sha256), byte for byte.
+
+    Looked for in ``released`` (when given), then ``dist/`` (unless rebuilt
+    since), then git ``HEAD``; the lock's sha256 proves which bytes are right.
+    """
+    connector = built.connector
+    name = connector.file_names["element_template"]
+    dist_copy = project.dist_dir / connector.id / name
+    if released is not None:
+        data, problem = history.read_capped(released, str(released))
+        if data is None or versions.template_digest(data) != record["sha256"]:
+            raise CatalystError(
+                problem
+                or Problem(
+                    f"{released} is not the released template of {connector.id} version {record['version']}"
+                    f" (its sha256 differs from {versions.LOCK_FILE})",
+                    Location(released, 1, 1),
+                    hint=f"pass the {name} that was released as version {record['version']}",
+                )
+            )
+        return data
+    candidates = [history.versions_dir(project, connector.id) / history.file_name(connector.id, record["version"])]
+    candidates.append(dist_copy)
+    for path in candidates:
+        data, _ = history.read_capped(path, str(path), project.root) if path.exists() else (None, None)
+        if data is not None and versions.template_digest(data) == record["sha256"]:
+            return data
+    committed = history.committed_copy(project, f"{project.dist_dir.name}/{connector.id}/{name}")
+    if committed is not None and versions.template_digest(committed) == record["sha256"]:
+        return committed
+    raise CatalystError(
+        Problem(
+            f"{connector.id}: the template released as version {record['version']} is neither in "
+            f"{project.dist_dir.name}/{connector.id}/{name} (rebuilt since) nor in git HEAD",
+            Location(dist_copy, 1, 1),
+            hint=f"restore it (`git checkout <released commit> -- dist/{connector.id}/{name}`) and run bump again,"
+            " or pass --released FILE",
+        )
+    )
+
+
+def _compatible(project: Project, built: Built, old: bytes, breaking: bool) -> tuple[Change, ...]:
+    """The changes from the released template to the new one; refuses breaking ones unless ``breaking``."""
+    changes = compatibility.compare_templates(json.loads(old), json.loads(_template(built)))
+    refused = [] if breaking else compatibility.breaking(changes)
+    if refused:
+        cid = built.connector.id
+        where = versions.version_location(project.spec_path(cid), project.root)
+        raise CatalystError([Problem(f"{cid}: breaking change: {c}", where, hint=BREAKING_HINT) for c in refused])
+    return tuple(changes)
+
+
+def _verified_history(project: Project, built: Built, record: dict | None) -> dict[int, str]:
+    """The lock's history of superseded versions, after checking ``versions/`` against it."""
+    recorded = versions.recorded_history(record)
+    current = record["version"] if record else built.connector.version
+    _, problems = history.read_history(project, built.connector.id, built.connector.template_id, current, recorded)
+    if problems:
+        raise CatalystError(problems)
+    return recorded
+
+
+def bump(
+    root: str | os.PathLike[str] | Project,
+    connector_id: str,
+    *,
+    force: bool = False,
+    breaking: bool = False,
+    released: str | os.PathLike[str] | None = None,
+) -> BumpReport:
     """Raise a connector's template version when its template changed, and record it.
 
     The rule is :func:`catalyst_gen.versions.raised_version`; ``force`` raises
-    the version even if the template did not change.  Rebuilds ``dist/<id>/``.
+    the version even if the template did not change.  The template being
+    superseded is saved to ``versions/`` and compared with the new one
+    (:mod:`catalyst_gen.compatibility`): a change that drops users' values is
+    refused unless ``breaking``.  ``released`` names a file holding the
+    superseded template when ``dist/`` and git ``HEAD`` no longer do.
+    Rebuilds ``dist/<id>/``.
     """
     project = open_project(root)
     with exclusive(project.state_dir):
         built = build_connector(project, connector_id)
         previous = built.connector.version
-        template = built.files[built.connector.file_names["element_template"]]
-        state = versions.states(project, {connector_id: (previous, template)})[0]
+        state = versions.states(project, {connector_id: (previous, _template(built))})[0]
         new_version = versions.raised_version(state, force=force)
+        record = state.recorded
+        if new_version is None and state.problem is None:
+            return BumpReport(built.connector, previous, CURRENT)
+        if new_version is None and record is not None and previous < record["version"]:
+            raise CatalystError(state.problem or [])  # versions only go up: never record a lower one
+        recorded = _verified_history(project, built, record)
+        changes: tuple[Change, ...] = ()
+        if record is not None:
+            old = _released_bytes(project, built, record, Path(released) if released is not None else None)
+            changes = _compatible(project, built, old, breaking)
         if new_version is not None:
             built = _raise_version(project, connector_id, new_version)
-            template = built.files[built.connector.file_names["element_template"]]
-            action = RAISED
-        elif state.problem is None:
-            return BumpReport(built.connector, previous, CURRENT)
-        else:
-            action = RECORDED
+        saved = None
+        if record is not None:
+            saved = history.save(project, connector_id, record["version"], old)
+            recorded = {**recorded, record["version"]: record["sha256"]}
         lock = versions.read_lock(project)
-        lock[connector_id] = versions.lock_entry(built.connector.version, template)
+        lock[connector_id] = versions.lock_entry(built.connector.version, _template(built), recorded)
         write_connectors(project.dist_dir, project.state_dir, {connector_id: built.files})
         versions.write_lock(project, lock)
-    return BumpReport(built.connector, previous, action)
+    return BumpReport(built.connector, previous, RAISED if new_version else RECORDED, changes, saved)

@@ -1,7 +1,8 @@
 """``check`` and ``validate``: regenerate in memory, write nothing, report every problem.
 
 Both (and ``package``) share one verification: build the connectors in
-memory, compare template versions with ``_versions.lock``, and, for ``check``
+memory, compare template versions with ``_versions.lock`` (and the saved
+versions in ``connectors/<id>/versions/`` with its history), and, for ``check``
 and ``package``, compare the artifacts with ``dist/``.
 """
 
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .. import versions
+from .. import history, versions
 from ..batch import Outcome, build_many
 from ..drift import Drift, compare
 from ..errors import CatalystError, Problem
+from ..history import Released
 from ..library import Project
 from ..model import Connector
 from .common import CommandFailed, open_project, select_ids
@@ -29,6 +31,8 @@ class Verification:
     outcomes: list[Outcome]
     drift: Drift
     problems: list[Problem]
+    history: dict[str, list[Released]] = field(default_factory=dict)
+    """Connector id -> its superseded versions kept in ``versions/``, oldest first."""
 
     @property
     def connectors(self) -> tuple[Connector, ...]:
@@ -45,7 +49,8 @@ def verify(
     hint: str | None = None,
 ) -> Verification:
     """Regenerate ``ids`` in memory and collect every problem: spec/artifact failures,
-    unrecorded or un-bumped template versions, and (with ``compare_dist``) drift from ``dist/``.
+    unrecorded or un-bumped template versions, saved versions that differ from
+    the lock's record, and (with ``compare_dist``) drift from ``dist/``.
 
     ``all_connectors`` also reports folders in ``dist/`` that no connector produces.
     """
@@ -56,6 +61,8 @@ def verify(
         cid: (b.connector.version, b.files[b.connector.file_names["element_template"]]) for cid, b in built.items()
     }
     problems += [state.problem for state in versions.states(project, templates) if state.problem]
+    saved, history_problems = _histories(project, [b.connector for b in built.values()])
+    problems += history_problems
     drift = Drift()
     if compare_dist and built:
         drift = compare(project.dist_dir, {cid: b.files for cid, b in built.items()}, all_connectors=all_connectors)
@@ -66,7 +73,18 @@ def verify(
             Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec")
             for p in drift.extra
         ]
-    return Verification(outcomes, drift, problems)
+    return Verification(outcomes, drift, problems, saved)
+
+
+def _histories(project: Project, connectors: list[Connector]) -> tuple[dict[str, list[Released]], list[Problem]]:
+    """Every connector's saved versions, checked against the lock (see :mod:`catalyst_gen.history`)."""
+    lock = versions.read_lock(project)
+    saved, problems = {}, []
+    for c in connectors:
+        recorded = versions.recorded_history(lock.get(c.id))
+        saved[c.id], found = history.read_history(project, c.id, c.template_id, c.version, recorded)
+        problems += found
+    return saved, problems
 
 
 @dataclass(frozen=True)

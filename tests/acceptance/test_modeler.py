@@ -158,11 +158,15 @@ def _failing_fixtures(root: Path) -> list[dict[str, str]]:
     example_text = (source / "together-ai-example.bpmn").read_text(encoding="utf-8")
     unknown_group = json.loads(template_text)
     _secret_name_property(unknown_group)["group"] = "credentials"
+    version = unknown_group["version"]
     broken = {
         "version-mismatch": (
             template_text,
             _replace_once(
-                example_text, 'camunda:modelerTemplateVersion="1"', 'camunda:modelerTemplateVersion="2"', "version"
+                example_text,
+                f'camunda:modelerTemplateVersion="{version}"',
+                f'camunda:modelerTemplateVersion="{version + 1}"',
+                "version",
             ),
         ),
         "missing-binding": (
@@ -250,12 +254,17 @@ def test_connector_is_flawless_in_the_modeler(modeler: dict[str, dict], connecto
         assert screenshot.read_bytes().startswith(b"\x89PNG"), f"no screenshot of the panel at {screenshot}"
 
 
+TOGETHER_VERSION = json.loads((DIST / "together-ai" / "together-ai.element.json").read_text(encoding="utf-8"))[
+    "version"
+]
 FAILING_FIXTURES = [
     pytest.param(
         "version-mismatch",
         [
-            "task Task_Connector: camunda:modelerTemplateVersion is 2, the template's version is 1",
-            "task Task_Connector: the Modeler finds no template 'com.catalystconnector.together-ai' at version 2 (it has version(s) 1)",
+            f"task Task_Connector: camunda:modelerTemplateVersion is {TOGETHER_VERSION + 1}, "
+            f"the template's version is {TOGETHER_VERSION}",
+            "task Task_Connector: the Modeler finds no template 'com.catalystconnector.together-ai' "
+            f"at version {TOGETHER_VERSION + 1} (it has version(s) {TOGETHER_VERSION})",
             "task Task_Connector: template status is 'unknown', not 'known'",
             "task Task_Connector: the panel's Template group shows \"Not found\", not 'Applied'",
         ],

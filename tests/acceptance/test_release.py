@@ -11,6 +11,14 @@ import pytest
 from helpers import REPO, snapshot
 
 
+def commit_library(project):
+    """Make the library copy a git repository with one commit, like the real library."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run([*git, "-C", str(project), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(project), "commit", "-qm", "release"], check=True)
+
+
 def copy_versions_lock(project):
     shutil.copy(REPO / "connectors" / "_versions.lock", project / "connectors" / "_versions.lock")
 
@@ -25,7 +33,7 @@ def test_package_is_reproducible_and_verifiable(project, cli):
     assert snapshot(release) == first
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    with zipfile.ZipFile(release / "together-ai-1.zip") as archive:
+    with zipfile.ZipFile(release / "together-ai-2.zip") as archive:
         names = archive.namelist()
         assert names == sorted(names) and all(n.startswith("together-ai/") for n in names)
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -39,16 +47,20 @@ def test_bundle_and_catalog(project, cli):
     assert cli(project, "package").exit_code == 0
     release = project / "dist" / "release"
     bundle = json.loads((release / "catalyst-connectors.element-templates.json").read_text())
-    assert isinstance(bundle, list) and len(bundle) == 7
-    assert [t["id"] for t in bundle] == sorted(t["id"] for t in bundle)
+    assert isinstance(bundle, list) and len(bundle) == 14  # versions 1 and 2 of each of the 7 templates
+    ids = sorted({t["id"] for t in bundle})
+    assert len(ids) == 7 and [(t["id"], t["version"]) for t in bundle] == [(i, v) for i in ids for v in (1, 2)]
+    assert all(
+        t["$schema"].startswith("https://unpkg.com/@camunda/element-templates-json-schema@") for t in bundle[1::2]
+    )
     catalog = json.loads((release / "catalog.json").read_text())["connectors"]
     entry = next(c for c in catalog if c["id"] == "together-ai")
     assert entry["template"] == {
         "id": "com.catalystconnector.together-ai",
-        "version": 1,
+        "version": 2,
         "name": "Catalyst - Together AI",
     }
-    assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-1.zip"
+    assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-2.zip"
     import hashlib
 
     readme = (project / "dist/together-ai/README.md").read_bytes()
@@ -60,9 +72,10 @@ def test_bundle_templates_pass_the_modeler_validator(project, cli, tmp_path, ora
     bundle = json.loads((project / "dist/release/catalyst-connectors.element-templates.json").read_text())
     files = []
     for template in bundle:
-        path = tmp_path / f"{template['id']}.element.json"
+        path = tmp_path / f"{template['id']}-{template['version']}.element.json"
         path.write_text(json.dumps(template))
         files.append(path)
+    assert len(files) == 14
     verdict = oracle.run(*files)
     assert verdict.returncode == 0, str(verdict)
 
@@ -77,6 +90,7 @@ def test_package_refuses_a_stale_dist(project, cli):
 
 
 def test_changed_template_without_bump_fails_check_and_bump_fixes_it(project, cli):
+    commit_library(project)  # bump finds the released template in git HEAD once `build` replaced it
     spec = project / "connectors" / "together-ai" / "connector.yaml"
     text = spec.read_text()
     assert "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n" in text
@@ -89,18 +103,18 @@ def test_changed_template_without_bump_fails_check_and_bump_fixes_it(project, cl
     assert cli(project, "build", "together-ai").exit_code == 0
     result = cli(project, "check")
     assert result.exit_code == 1
-    assert "together-ai: the element template changed but its version is still 1" in result.output
+    assert "together-ai: the element template changed but its version is still 2" in result.output
     assert "run `catalyst-gen bump together-ai`" in result.output
     bumped = cli(project, "bump", "together-ai")
     assert bumped.exit_code == 0, bumped.output
-    assert "version 1 -> 2" in bumped.output
-    assert "version: 2" in spec.read_text()
+    assert "version 2 -> 3" in bumped.output
+    assert "version: 3" in spec.read_text()
     assert cli(project, "check").exit_code == 0
     template = json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
     bpmn = (project / "dist/together-ai/together-ai-example.bpmn").read_text()
-    assert template["version"] == 2 and 'camunda:modelerTemplateVersion="2"' in bpmn
+    assert template["version"] == 3 and 'camunda:modelerTemplateVersion="3"' in bpmn
     lock = json.loads((project / "connectors/_versions.lock").read_text())
-    assert lock["together-ai"]["version"] == 2
+    assert lock["together-ai"]["version"] == 3
     assert "nothing to do" in cli(project, "bump", "together-ai").output
 
 

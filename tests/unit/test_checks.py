@@ -20,10 +20,11 @@ BPMN = (DIST / "together-ai-example.bpmn").read_bytes()
 SVG = (DIST / "together-ai.svg").read_bytes()
 TEMPLATE = (DIST / "together-ai.element.json").read_bytes()
 TEMPLATE_ID = json.loads(TEMPLATE)["id"]
+TEMPLATE_VERSION = json.loads(TEMPLATE)["version"]
 CODES = ("AUTH_FAILED", "RATE_LIMITED", "INVALID_REQUEST")
 
 
-def bpmn_problems(data: bytes, version: int = 1, codes=CODES):
+def bpmn_problems(data: bytes, version: int = TEMPLATE_VERSION, codes=CODES):
     """Parse the way the build does (once, with bpmn.parse_xml), then run the BPMN checks."""
     try:
         root = parse_xml(data, "x.bpmn")
@@ -50,7 +51,13 @@ def mutate(old: str, new: str, count: int = 1) -> bytes:
     [
         (BPMN[:-30], "not well-formed"),
         (mutate('targetRef="Task_Review" />', 'targetRef="Task_Nowhere" />'), "does not resolve"),
-        (mutate('camunda:modelerTemplateVersion="1"', 'camunda:modelerTemplateVersion="2"'), "modelerTemplateVersion"),
+        (
+            mutate(
+                f'camunda:modelerTemplateVersion="{TEMPLATE_VERSION}"',
+                f'camunda:modelerTemplateVersion="{TEMPLATE_VERSION + 1}"',
+            ),
+            "modelerTemplateVersion",
+        ),
         (mutate('camunda:modelerTemplate="com.', 'camunda:modelerTemplate="org.'), "camunda:modelerTemplate is"),
         (mutate('isExecutable="true"', 'isExecutable="false"'), "not executable"),
         (mutate(' camunda:historyTimeToLive="P30D"', ""), "historyTimeToLive"),

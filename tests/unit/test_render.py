@@ -157,3 +157,34 @@ def test_md_text_shows_html_as_written():
 )
 def test_md_code_survives_backticks_and_pipes(value, expected):
     assert md_code(value) == expected
+
+
+# --------------------------------------------------------------------------
+# Help texts fit the connector (issue #12, section 1)
+# --------------------------------------------------------------------------
+
+
+def response_mapping_help(c: Connector) -> str:
+    return by_name(c)[contract.RESPONSE_MAPPING.name].description or ""
+
+
+@pytest.mark.parametrize("connector_id", ["anthropic", "generic-rest", "ollama", "openai"])
+def test_the_response_mapping_help_shows_the_connectors_own_first_mapping(connector_id):
+    c = connector(connector_id)
+    first = c.response_fields[0]
+    assert json.dumps({first.variable: first.path}) in response_mapping_help(c)
+
+
+def test_a_connector_that_maps_nothing_shows_a_neutral_example_not_an_llm_path():
+    webhook = connector("webhook")
+    assert webhook.response_fields == ()
+    text = response_mapping_help(webhook)
+    assert "choices" not in text and "message" not in text
+    assert json.dumps(contract.NEUTRAL_RESPONSE_EXAMPLE) in text and "{} maps nothing" in text
+
+
+def test_the_response_mapping_help_follows_an_edited_mapping():
+    c = connector("together-ai")
+    edited = dataclasses.replace(c, response_fields=(dataclasses.replace(c.response_fields[0], variable="answer"),))
+    assert json.dumps({"answer": c.response_fields[0].path}) in response_mapping_help(edited)
+    assert "choices[0].message.content" not in response_mapping_help(connector("generic-rest"))

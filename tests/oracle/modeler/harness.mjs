@@ -12,8 +12,20 @@
  *
  *   CASE {"name": ..., "problems": [...], "tasks": [...], "screenshots": [...]}
  *
- * A case passes when its problems are empty. Exit 0 when every case ran (whatever it
- * found), 2 when the harness itself could not run (bundle, server, browser).
+ * A case passes when its problems are empty.
+ *
+ * "upgrades" (optional, beside "cases"): [ { "name", "templates": [paths], "bpmn", "taskId",
+ * "screenshotDir" } ] opens the diagram with every listed template version loaded, reads the
+ * task, then clicks the panel's own "Update" entry (the Template group's "Update available"
+ * menu, which runs elementTemplates.applyTemplate(element, newerTemplate)) and reads it again:
+ *
+ *   UPGRADE {"name": ..., "problems": [...], "before": {...}, "after": {...}}
+ *
+ * where before/after = { task (status, version, ...), panelHeader, panel (label -> shown
+ * value), bindings (exported XML) }. Judging the outcome is left to the caller.
+ *
+ * Exit 0 when every case ran (whatever it found), 2 when the harness itself could not run
+ * (bundle, server, browser).
  */
 
 import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
@@ -247,6 +259,63 @@ async function runCase(page, kase, pageErrors) {
   return { name: kase.name, problems, tasks, screenshots };
 }
 
+// --------------------------------------------------------------------------- upgrades
+
+const TEMPLATE_GROUP = '[data-group-id="group-ElementTemplates__Template"]';
+
+/** What the Modeler shows for one task: its template state, the panel, the exported bindings. */
+async function observe(page, taskId, screenshot) {
+  const panel = await inspectPanel(page, taskId, screenshot);
+  const task = (await call(page, 'connectorTasks')).find(candidate => candidate.id === taskId) ?? null;
+  const bindings = (await call(page, 'exportedBindings', [ taskId ]))[taskId];
+  const shown = {};
+  for (const entry of panel.groups.flatMap(group => group.entries)) {
+    if (entry.label && entry.value !== null && !(entry.label in shown)) {
+      shown[entry.label] = entry.value;
+    }
+  }
+  return { task, panelHeader: panel.templateHeader, panel: shown, bindings };
+}
+
+/** Open the Template group's "Update available" menu and click its "Update" entry, as a user would. */
+async function clickUpdate(page) {
+  const dropdown = `${TEMPLATE_GROUP} .bio-properties-panel-template-update-available`;
+  await (await page.waitForSelector(`${dropdown} .bio-properties-panel-group-header-button`)).click();
+  await page.waitForSelector(`${dropdown}.open`);
+  const item = await page.evaluateHandle(selector => [ ...document.querySelectorAll(
+    `${selector}.open .bio-properties-panel-dropdown-button__menu-item--actionable`
+  ) ].find(button => button.textContent.trim() === 'Update') ?? null, dropdown);
+  const button = item.asElement();
+  if (!button) {
+    throw new Error('the "Update available" menu has no "Update" entry');
+  }
+  await button.click();
+  await page.waitForFunction(selector => !document.querySelector(selector), {}, dropdown);
+}
+
+async function runUpgrade(page, kase, pageErrors) {
+  const templates = await Promise.all(kase.templates.map(async file => JSON.parse(await readFile(file, 'utf8'))));
+  const xml = await readFile(kase.bpmn, 'utf8');
+  await mkdir(kase.screenshotDir, { recursive: true });
+  pageErrors.length = 0;
+  const warnings = await call(page, 'openDiagram', templates, xml);
+  const problems = [
+    ...warnings.map(warning => `import warning: ${warning}`),
+    ...await call(page, 'templateProblems')
+  ];
+  const shot = when => path.join(kase.screenshotDir, `${kase.name}-${when}.png`);
+  const before = await observe(page, kase.taskId, shot('before'));
+  let after = null;
+  try {
+    await clickUpdate(page);
+    after = await observe(page, kase.taskId, shot('after'));
+  } catch (error) {
+    problems.push(`update failed: ${error.message}`);
+  }
+  problems.push(...pageErrors.map(error => `page error: ${error}`));
+  return { name: kase.name, problems, before, after };
+}
+
 // --------------------------------------------------------------------------- main
 
 async function openPage(browser, url, pageErrors) {
@@ -277,8 +346,11 @@ async function main(casesFile) {
     });
     const pageErrors = [];
     const page = await openPage(browser, `http://127.0.0.1:${server.address().port}/`, pageErrors);
-    for (const kase of job.cases) {
+    for (const kase of job.cases ?? []) {
       console.log(`CASE ${JSON.stringify(await runCase(page, kase, pageErrors))}`);
+    }
+    for (const kase of job.upgrades ?? []) {
+      console.log(`UPGRADE ${JSON.stringify(await runUpgrade(page, kase, pageErrors))}`);
     }
   } finally {
     await browser?.close();

@@ -15,7 +15,10 @@ const CAMUNDA_NS = 'http://camunda.org/schema/1.0/bpmn';
 let modeler = null;
 let templateProblems = [];
 
-/** A fresh Modeler for one case, with the template loaded through the Modeler's own loader. */
+/**
+ * A fresh Modeler for one case, with the template (or a list of templates, e.g. two
+ * versions of one) loaded through the Modeler's own loader.
+ */
 async function openDiagram(template, xml) {
   if (modeler) {
     modeler.destroy();
@@ -32,7 +35,7 @@ async function openDiagram(template, xml) {
   eventBus.on('elementTemplates.warnings', ({ warnings }) => {
     templateProblems.push(...warnings.map(warning => `template warning from the Modeler: ${warning.message || warning}`));
   });
-  modeler.get('elementTemplatesLoader').setTemplates([ template ]);
+  modeler.get('elementTemplatesLoader').setTemplates(Array.isArray(template) ? template : [ template ]);
   const { warnings } = await modeler.importXML(xml);
   return warnings.map(warning => warning.message);
 }
