@@ -123,29 +123,48 @@ class DeadlineTransport(httpx.HTTPTransport):
         )
 
 
+def _is_zlib_header(first: bytes) -> bool:
+    """RFC 1950: compression method 8 and a header checksum that is a multiple of 31."""
+    return len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
+
+
 def _inflate(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
     """Decompress a gzip or deflate stream in steps of at most :data:`_INFLATE_STEP` bytes.
 
     "deflate" is zlib-wrapped by the standard but sent raw by some servers:
-    a zlib header error on the first bytes switches to raw deflate.
+    the first two bytes say which (read before choosing, whatever the chunking).
     """
     gzip = encoding in ("gzip", "x-gzip")
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS)
-    started = False
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
+    first = b""
     for data in chunks:
-        while data and not decoder.eof:
-            try:
-                out = decoder.decompress(data, _INFLATE_STEP)
-            except zlib.error as exc:
-                if gzip or started:
-                    raise ExchangeFailed(f"the response body is not valid {encoding} ({exc})") from None
-                decoder, started = zlib.decompressobj(-zlib.MAX_WBITS), True
+        if decoder is None:
+            first += data
+            if len(first) < 2:
                 continue
-            started, data = True, decoder.unconsumed_tail
-            if out:
-                yield out
-    while out := decoder.decompress(decoder.unconsumed_tail, _INFLATE_STEP):
+            decoder = zlib.decompressobj(zlib.MAX_WBITS if _is_zlib_header(first) else -zlib.MAX_WBITS)
+            data = first
+        yield from _inflate_chunk(decoder, data, encoding)
+    if decoder is None:  # fewer than two bytes in all
+        decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+        yield from _inflate_chunk(decoder, first, encoding)
+    while out := _decompress(decoder, decoder.unconsumed_tail, encoding):
         yield out
+
+
+def _inflate_chunk(decoder: Any, data: bytes, encoding: str) -> Iterator[bytes]:
+    while data and not decoder.eof:
+        out = _decompress(decoder, data, encoding)
+        data = decoder.unconsumed_tail
+        if out:
+            yield out
+
+
+def _decompress(decoder: Any, data: bytes, encoding: str) -> bytes:
+    try:
+        return decoder.decompress(data, _INFLATE_STEP)
+    except zlib.error as exc:
+        raise ExchangeFailed(f"the response body is not valid {encoding} ({exc})") from None
 
 
 def _encodings(response: httpx.Response) -> list[str]:
