@@ -48,7 +48,11 @@ def render_spec(
     require_connector_id(connector_id)
     if (project.connectors_dir / connector_id).exists():
         raise CatalystError(
-            Problem(f"connector {connector_id!r} already exists", hint=f"edit {project.spec_path(connector_id)}")
+            Problem(
+                f"connector {connector_id!r} already exists",
+                hint=f"edit {project.spec_path(connector_id)}",
+                code="CG603",
+            )
         )
     model = False
     if preset:
@@ -61,6 +65,7 @@ def render_spec(
                 Problem(
                     f"preset {preset!r} not found",
                     hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
+                    code="CG122",
                 )
             )
         data = load_spec(preset_file, project.presets_dir, project.root).data
@@ -85,6 +90,7 @@ def render_spec(
             Problem(
                 f"no {SCAFFOLD_TEMPLATE} in {project.templates_dir}: {project.root} does not look like a connector library",
                 hint="run the command from the library's root folder, or pass -C <library root>",
+                code="CG604",
             )
         ) from None
     return template.render(

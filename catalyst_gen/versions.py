@@ -71,6 +71,7 @@ def _bad_lock(path: Path, why: str) -> SpecError:
             f"{path} is not a version record catalyst-gen can use: {why}",
             hint="restore it from git (git checkout -- connectors/_versions.lock), then run `catalyst-gen bump <id>` "
             "for connectors whose template changed",
+            code="CG513",
         )
     )
 
@@ -94,20 +95,28 @@ class VersionState:
         rec = self.recorded
         if rec is None:
             return Problem(
-                f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}", hint=fix
+                f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}",
+                hint=fix,
+                code="CG510",
             )
         if self.version < rec["version"]:
             return Problem(
                 f"{self.connector_id}: template version {self.version} is lower than the released {rec['version']}",
                 hint=f"versions only go up: set `version: {rec['version'] + 1}` or {fix}",
+                code="CG511",
             )
         if self.version == rec["version"] and self.digest != rec["sha256"]:
             return Problem(
                 f"{self.connector_id}: the element template changed but its version is still {self.version}",
                 hint=f"{fix} (Camunda Modeler treats same id + version as the same template)",
+                code="CG512",
             )
         if self.version > rec["version"] or self.digest != rec["sha256"]:
-            return Problem(f"{self.connector_id}: version {self.version} is not recorded in {LOCK_FILE} yet", hint=fix)
+            return Problem(
+                f"{self.connector_id}: version {self.version} is not recorded in {LOCK_FILE} yet",
+                hint=fix,
+                code="CG510",
+            )
         return None
 
 
@@ -186,6 +195,7 @@ def _replace_version(text: str, where: Location, version: int, spec: Path) -> st
                 where,
                 ("version",),
                 f"write `version: {version - 1}` (no quotes, anchors or flow style), then run bump again",
+                code="CG514",
             )
         )
     return text[:start] + str(version) + text[match.end() :]
@@ -199,6 +209,7 @@ def _insert_version(text: str, id_key: Location | None, version: int, spec: Path
                 "the version is inherited and the spec has no top-level `id:` line to put `version:` after",
                 Location(spec, 1, 1),
                 hint=f"add `version: {version}` to the spec yourself",
+                code="CG514",
             )
         )
     line_end = text.find("\n", _lines_offset(text, id_key.line))

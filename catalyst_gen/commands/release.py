@@ -45,7 +45,7 @@ def package_release(root: str | os.PathLike[str] | Project, *, jobs: int | None 
     ids = select_ids(project)
     with exclusive(project.state_dir):
         result = verify(project, ids, jobs=jobs, compare_dist=True, all_connectors=True, hint=PACKAGE_HINT)
-        if result.problems:
+        if any(p.is_error for p in result.problems):
             raise CatalystError(result.problems)
         built = [(o.built.connector, o.built.files) for o in result.outcomes if o.built]
         files = release_files(built)  # the bytes just verified equal to dist/<id>/
@@ -82,7 +82,10 @@ def _raise_version(project: Project, connector_id: str, version: int) -> Built:
         write_state_file(spec, original)
         raise CatalystError(
             [
-                Problem(f"raising {connector_id} to version {version} would break its spec; it was left as it was"),
+                Problem(
+                    f"raising {connector_id} to version {version} would break its spec; it was left as it was",
+                    code="CG606",
+                ),
                 *exc.problems,
             ]
         ) from None
