@@ -74,7 +74,12 @@ def test_no_error_is_raised_from_a_bare_message():
 
 def test_every_registered_code_is_used():
     """A code no problem can carry is a README row that lies."""
-    used = set(codes.SCHEMA_KEYWORDS.values()) | {codes.GENERIC, codes.ENVIRONMENT, codes.INTERNAL, codes.schema_code("")}
+    used = set(codes.SCHEMA_KEYWORDS.values()) | {
+        codes.GENERIC,
+        codes.ENVIRONMENT,
+        codes.INTERNAL,
+        codes.schema_code(""),
+    }
     for path, tree in _sources():
         if path.name == "codes.py":
             continue
