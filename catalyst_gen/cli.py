@@ -27,7 +27,6 @@ import click
 
 from . import __version__
 from .contract import AUTH_TYPES
-from .diagnostics import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +66,9 @@ def report_outcome(problems: Any, output_format: str) -> None:
     if output_format != "text":
         _print_data(ordered, output_format)
 
+
+FORMATS = ("text", "json", "github")
+"""``--format`` choices; :data:`catalyst_gen.diagnostics.FORMATS` (not imported here: ``--help`` stays light)."""
 
 format_option = click.option(
     "--format",

@@ -205,8 +205,8 @@ CODES: dict[str, Code] = {
     ),
 }
 
-GENERIC = "CG900"
-ENVIRONMENT = "CG901"
+GENERIC = "CG900"  # errors.GENERIC_CODE: a CatalystError raised from a bare message
+ENVIRONMENT = "CG901"  # errors.ENVIRONMENT_CODE: an OSError the command-line handler turns into a problem
 INTERNAL = "CG999"
 
 SCHEMA_KEYWORDS: dict[str, str] = {

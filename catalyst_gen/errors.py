@@ -13,10 +13,10 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import codes
-
 ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)
+GENERIC_CODE, ENVIRONMENT_CODE = "CG900", "CG901"
+"""Codes this module gives itself (registered in :mod:`catalyst_gen.codes` like all others)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -75,6 +75,8 @@ class Problem:
     file: Path | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
+        from . import codes  # the registry is only needed once a problem exists (not on an unchanged build)
+
         if not codes.is_registered(self.code):
             raise ValueError(f"problem code {self.code!r} is not registered in catalyst_gen/codes.py")
         if self.severity not in SEVERITIES:
@@ -142,7 +144,7 @@ class CatalystError(Exception):
 
     def __init__(self, problems: list[Problem] | Problem | str):
         if isinstance(problems, str):  # prefer a Problem with its own code
-            problems = [Problem(problems, code=codes.GENERIC)]
+            problems = [Problem(problems, code=GENERIC_CODE)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems = sorted(problems, key=Problem.sort_key)
@@ -210,4 +212,4 @@ def environment_problem(exc: OSError) -> Problem:
     where = f" {exc.filename}" if exc.filename else ""
     what = exc.strerror or str(exc) or type(exc).__name__
     hint = _ENVIRONMENT_HINTS.get(exc.errno or 0, "check the path and the file system, then run the command again")
-    return Problem(f"cannot use{where}: {what}", hint=hint, code=codes.ENVIRONMENT)
+    return Problem(f"cannot use{where}: {what}", hint=hint, code=ENVIRONMENT_CODE)

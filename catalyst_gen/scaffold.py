@@ -47,13 +47,8 @@ def render_spec(
     """The text of a new connector's spec, from ``templates/scaffold/connector.yaml.j2``."""
     require_connector_id(connector_id)
     if (project.connectors_dir / connector_id).exists():
-        raise CatalystError(
-            Problem(
-                f"connector {connector_id!r} already exists",
-                hint=f"edit {project.spec_path(connector_id)}",
-                code="CG603",
-            )
-        )
+        hint = f"edit {project.spec_path(connector_id)}"
+        raise CatalystError(Problem(f"connector {connector_id!r} already exists", hint=hint, code="CG603"))
     model = False
     if preset:
         preset_file = project.presets_dir / f"{preset}.yaml"

@@ -149,3 +149,10 @@ def test_readme_documents_exactly_the_registered_codes():
     assert sorted(set(table) - set(codes.CODES)) == [], "in the README's table but not registered"
     for code, (meaning, fix) in table.items():
         assert (meaning, fix) == (codes.CODES[code].meaning, codes.CODES[code].fix), code
+
+
+def test_the_codes_errors_gives_itself_and_the_format_choices_agree():
+    from catalyst_gen import cli, diagnostics, errors
+
+    assert (errors.GENERIC_CODE, errors.ENVIRONMENT_CODE) == (codes.GENERIC, codes.ENVIRONMENT)
+    assert cli.FORMATS == diagnostics.FORMATS
