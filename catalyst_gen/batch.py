@@ -29,7 +29,7 @@ PARALLEL_THRESHOLD = 16
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one connector: its checked artifacts, or the problems that stopped it."""
+    """What happened to one connector: its checked artifacts (and their warnings), or the problems that stopped it."""
 
     connector_id: str
     built: build.Built | None = None
@@ -47,7 +47,8 @@ class Outcome:
 def build_one(project: Project, connector_id: str) -> Outcome:
     """Build one connector in memory; a :class:`CatalystError` becomes the outcome's problems."""
     try:
-        return Outcome(connector_id, built=build.build_connector(project, connector_id))
+        built = build.build_connector(project, connector_id)
+        return Outcome(connector_id, built=built, problems=built.warnings)
     except CatalystError as exc:
         return Outcome(connector_id, problems=tuple(exc.problems))
 

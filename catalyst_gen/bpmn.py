@@ -94,6 +94,7 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
             Problem(
                 f"{name}: not well-formed XML at line {line}, column {column}: {reason}",
                 hint="look near that line for a cut-off end, an unclosed tag or an unescaped & or <",
+                code="CG410",
             )
         ) from None
     docinfo = root.getroottree().docinfo
@@ -102,6 +103,7 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
             Problem(
                 f"{name}: DTDs and entity declarations are not allowed",
                 hint="remove the <!DOCTYPE ...> line: entities are how XML files read local files (XXE) or expand to gigabytes",
+                code="CG410",
             )
         )
     return root

@@ -23,10 +23,15 @@ from .validate import validate
 
 @dataclass(frozen=True)
 class Built:
-    """A connector and its checked artifacts (file name -> bytes)."""
+    """A connector and its checked artifacts (file name -> bytes), and the warnings found on the way.
+
+    Warnings (problems of severity ``"warning"``) do not stop a build: they
+    travel with the artifacts so the commands can report them and still succeed.
+    """
 
     connector: Connector
     files: dict[str, bytes]
+    warnings: tuple[Problem, ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -46,6 +51,7 @@ def load_connector(project: Project, connector_id: str) -> Connector:
             Problem(
                 f"no connector {connector_id!r} (expected {spec_path})",
                 hint=did_you_mean(connector_id, known) or f"known connectors: {', '.join(known) or 'none'}",
+                code="CG601",
             )
         )
     source = validate(load_spec(spec_path, project.presets_dir, project.root), expected_id=connector_id)

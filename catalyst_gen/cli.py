@@ -4,8 +4,12 @@ Every command turns its options into arguments for one function of
 :mod:`catalyst_gen.commands` and prints the report it returns with
 :func:`show`.  One error handler, :func:`reports_errors`, serves all commands.
 
-Exit status: 0 success, 1 a problem with the input or the artifacts (printed
-as located messages, never a traceback), 2 a usage error (click's default).
+Exit status: 0 success (warnings included), 1 a problem with the input or the
+artifacts (printed as located messages, never a traceback), 2 a usage error
+(click's default).  ``build``, ``check`` and ``validate`` take ``--format
+json|github``: stdout then carries only the problems as data
+(:mod:`catalyst_gen.diagnostics`), and everything the text format prints goes
+to stderr.
 The commands' modules are imported inside the commands, so ``--help`` and an
 unchanged build stay fast.
 """
@@ -27,26 +31,61 @@ from .contract import AUTH_TYPES
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def show(report: object) -> None:
+def show(report: object, output_format: str = "text") -> None:
     """Print a command's report with its printer (defined next to its command, registered below).
 
     Printers are keyed by the report's class name so that this module need
     not import every command's module (and what it imports) to know them.
+    With a machine ``output_format`` the report goes to stderr: stdout is the data's.
     """
-    _PRINTERS[type(report).__name__](report)
+    _PRINTERS[type(report).__name__](report, output_format != "text")
 
 
-def _print_problems(exc: Any) -> None:
+def _print_problems(exc: Any, output_format: str = "text") -> None:
+    """A failure's problems: located text on stderr, and with ``--format json|github`` the data on stdout."""
     click.echo(exc.format(), err=True)
     count = len(exc.problems)
     click.echo(f"catalyst-gen: {count} problem{'s' if count != 1 else ''} found", err=True)
+    if output_format != "text":
+        _print_data(exc.problems, output_format)
+
+
+def _print_data(problems: list[Any], output_format: str) -> None:
+    from .diagnostics import render
+
+    click.echo(render(problems, output_format), nl=False)
+
+
+def report_outcome(problems: Any, output_format: str) -> None:
+    """After a command succeeded: its warnings as text on stderr, and the data (maybe empty) on stdout."""
+    from .errors import Problem
+
+    ordered = sorted(problems, key=Problem.sort_key)
+    for problem in ordered:
+        click.echo(problem.format(), err=True)
+    if output_format != "text":
+        _print_data(ordered, output_format)
+
+
+FORMATS = ("text", "json", "github")
+"""``--format`` choices; :data:`catalyst_gen.diagnostics.FORMATS` (not imported here: ``--help`` stays light)."""
+
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people; json or github (workflow annotations) on stdout for CI.",
+)
 
 
 def reports_errors(command: F) -> F:
     """Turn :class:`CatalystError` (and anything unexpected) into a message and exit 1.
 
     A :class:`CommandFailed` also carries the command's partial report (what
-    was built, the diffs): it is shown first.
+    was built, the diffs): it is shown first.  With ``--format json|github``
+    every failure, an internal one included, also prints its data on stdout.
     """
 
     @functools.wraps(command)
@@ -54,14 +93,15 @@ def reports_errors(command: F) -> F:
         from .commands.common import CommandFailed, MissingVariables
         from .errors import CatalystError
 
+        output_format = kwargs.get("output_format") or "text"
         try:
             return command(*args, **kwargs)
         except MissingVariables as exc:
             raise click.UsageError("missing " + ", ".join(f"--var {name}=..." for name in exc.names)) from None
         except CatalystError as exc:
             if isinstance(exc, CommandFailed):
-                show(exc.report)
-            _print_problems(exc)
+                show(exc.report, output_format)
+            _print_problems(exc, output_format)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # usage errors: click prints them and exits 2
@@ -71,19 +111,26 @@ def reports_errors(command: F) -> F:
         except OSError as exc:  # the environment refused: a full disk, a read-only checkout, a missing folder
             from .errors import environment_problem
 
-            _print_problems(CatalystError(environment_problem(exc)))
+            _print_problems(CatalystError(environment_problem(exc)), output_format)
             sys.exit(1)
         except Exception as exc:  # a bug in catalyst-gen itself: still no traceback for users
             if os.environ.get("CATALYST_GEN_DEBUG"):
                 raise
-            click.echo(
-                f"catalyst-gen: internal error: {type(exc).__name__}: {exc}\n"
-                "  hint: this is a bug in catalyst-gen; rerun with CATALYST_GEN_DEBUG=1 for the traceback and report it",
-                err=True,
-            )
+            _internal_error(exc, output_format)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_error(exc: Exception, output_format: str) -> None:
+    from . import codes
+    from .errors import Problem
+
+    what = f"internal error: {type(exc).__name__}: {exc}"
+    hint = "this is a bug in catalyst-gen; rerun with CATALYST_GEN_DEBUG=1 for the traceback and report it"
+    click.echo(f"catalyst-gen: {what}\n  hint: {hint}", err=True)
+    if output_format != "text":
+        _print_data([Problem(what, hint=hint, code=codes.INTERNAL)], output_format)
 
 
 def _root(project_dir: str | None) -> Path:
@@ -148,10 +195,17 @@ class _ProgressBar:
     help="Rebuild on every save (specs, presets, logos, _library.yaml, templates/) until Ctrl-C.",
 )
 @jobs_option
+@format_option
 @project_option
 @reports_errors
 def build(
-    ids: tuple[str, ...], build_all: bool, force: bool, watch: bool, jobs: int | None, project_dir: str | None
+    ids: tuple[str, ...],
+    build_all: bool,
+    force: bool,
+    watch: bool,
+    jobs: int | None,
+    output_format: str,
+    project_dir: str | None,
 ) -> None:
     """Build connectors into dist/<id>/ (all of them when no ID is given).
 
@@ -161,6 +215,8 @@ def build(
     Unchanged connectors are skipped (see --force).
     """
     if watch:
+        if output_format != "text":
+            raise click.UsageError("--watch prints for people: it takes no --format")
         _watch(() if build_all else ids, force, jobs, project_dir)
         return
     from .commands.build import build_library
@@ -172,12 +228,13 @@ def build(
         )
     finally:
         progress.close()
-    show(report)
+    show(report, output_format)
+    report_outcome(report.problems, output_format)
 
 
-def _show_build(report: Any) -> None:
+def _show_build(report: Any, to_stderr: bool = False) -> None:
     for line, is_error in report.lines():
-        click.echo(line, err=is_error)
+        click.echo(line, err=is_error or to_stderr)
 
 
 def _watch(ids: tuple[str, ...], force: bool, jobs: int | None, project_dir: str | None) -> None:
@@ -193,6 +250,7 @@ def _watch(ids: tuple[str, ...], force: bool, jobs: int | None, project_dir: str
             _print_problems(outcome)
         else:
             show(outcome)
+            report_outcome(outcome.problems, "text")
 
     def on_watching(paths: list[Path]) -> None:
         where = ", ".join(f"{p.name}/" for p in paths)
@@ -208,9 +266,10 @@ def _watch(ids: tuple[str, ...], force: bool, jobs: int | None, project_dir: str
 @main.command()
 @click.argument("ids", nargs=-1)
 @jobs_option
+@format_option
 @project_option
 @reports_errors
-def check(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) -> None:
+def check(ids: tuple[str, ...], jobs: int | None, output_format: str, project_dir: str | None) -> None:
     """Fail (exit 1) when dist/ is not exactly what the specs produce.
 
     Regenerates every connector in memory and prints a unified diff of what
@@ -218,27 +277,32 @@ def check(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) -> No
     """
     from .commands.verify import check as check_library
 
-    show(check_library(_root(project_dir), ids, jobs=jobs))
+    report = check_library(_root(project_dir), ids, jobs=jobs)
+    show(report, output_format)
+    report_outcome(report.problems, output_format)
 
 
-def _show_check(report: Any) -> None:
+def _show_check(report: Any, to_stderr: bool = False) -> None:
     if report.drift.diffs:
-        click.echo("".join(report.drift.diffs), nl=False)
-    if not report.problems:
-        click.echo(f"dist/ is up to date and every template version is recorded ({_plural(len(report.connectors))})")
+        click.echo("".join(report.drift.diffs), nl=False, err=to_stderr)
+    if not any(p.is_error for p in report.problems):
+        count = _plural(len(report.connectors))
+        click.echo(f"dist/ is up to date and every template version is recorded ({count})", err=to_stderr)
 
 
 @main.command()
 @click.argument("ids", nargs=-1)
 @jobs_option
+@format_option
 @project_option
 @reports_errors
-def validate(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) -> None:
+def validate(ids: tuple[str, ...], jobs: int | None, output_format: str, project_dir: str | None) -> None:
     """Run every spec and artifact check (and the version record check); write nothing."""
     from .commands.verify import validate as validate_library
 
     report = validate_library(_root(project_dir), ids, jobs=jobs)
-    click.echo(f"{_plural(len(report.connectors))} valid")
+    click.echo(f"{_plural(len(report.connectors))} valid", err=output_format != "text")
+    report_outcome(report.problems, output_format)
 
 
 # ------------------------------------------------------------------ list, schema
@@ -444,7 +508,7 @@ def bump(connector_id: str, force: bool, breaking: bool, released: str | None, p
     show(bump_version(_root(project_dir), connector_id, force=force, breaking=breaking, released=released))
 
 
-def _show_bump(report: Any) -> None:
+def _show_bump(report: Any, to_stderr: bool = False) -> None:
     from .commands.release import CURRENT, RAISED
     from .errors import display_path
 
@@ -479,7 +543,7 @@ def package(jobs: int | None, project_dir: str | None) -> None:
         click.echo(f"dist/{report.folder.name}/{name}")
 
 
-_PRINTERS: dict[str, Callable[[Any], None]] = {
+_PRINTERS: dict[str, Callable[[Any, bool], None]] = {
     "BuildReport": _show_build,
     "CheckReport": _show_check,
     "BumpReport": _show_bump,

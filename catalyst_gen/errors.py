@@ -13,6 +13,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ERROR, WARNING = "error", "warning"
+SEVERITIES = (ERROR, WARNING)
+GENERIC_CODE, ENVIRONMENT_CODE = "CG900", "CG901"
+"""Codes this module gives itself (registered in :mod:`catalyst_gen.codes` like all others)."""
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -47,12 +52,39 @@ def format_spec_path(path: tuple) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong: what, where (file position and spec path) and how to fix it."""
+    """One thing wrong: what, where (file position and spec path) and how to fix it.
+
+    ``code`` is the problem's stable id (:mod:`catalyst_gen.codes`; machine
+    output and the README's table use it), required so no problem goes
+    without one.  ``severity`` is ``"error"`` (the command fails) or
+    ``"warning"`` (printed, the command still succeeds).  ``end`` is the
+    ``(line, column)`` just past the offending text when the stage knows it;
+    machine output otherwise derives it from the source (:mod:`catalyst_gen.diagnostics`).
+    ``file`` names the file a problem is about when there is no position in
+    it (a stale ``dist/`` file): machine output reports it, the text form is
+    unchanged.
+    """
 
     message: str
     location: Location | None = None
     path: tuple = ()
     hint: str | None = None
+    code: str = field(kw_only=True)
+    severity: str = field(default=ERROR, kw_only=True)
+    end: tuple[int, int] | None = field(default=None, kw_only=True)
+    file: Path | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        from . import codes  # the registry is only needed once a problem exists (not on an unchanged build)
+
+        if not codes.is_registered(self.code):
+            raise ValueError(f"problem code {self.code!r} is not registered in catalyst_gen/codes.py")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"problem severity {self.severity!r} is not one of {SEVERITIES}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
     def sort_key(self):
         loc = self.location
@@ -61,7 +93,7 @@ class Problem:
     def format(self) -> str:
         where = f"{self.location}: " if self.location else ""
         spec_path = f"{format_spec_path(self.path)}: " if self.path else ""
-        lines = [f"{where}error: {spec_path}{self.message}"]
+        lines = [f"{where}{self.severity}: {spec_path}{self.message}"]
         snippet = _snippet(self.location)
         if snippet:
             lines.extend(snippet)
@@ -79,7 +111,7 @@ def _snippet(location: Location | None) -> list[str]:
     """
     if location is None or location.line < 1:
         return []
-    text = _excerpt_source(Path(location.file))
+    text = excerpt_source(Path(location.file))
     if text is None:
         return []
     source_lines = text.splitlines()
@@ -93,7 +125,7 @@ def _snippet(location: Location | None) -> list[str]:
     return [gutter + line, caret]
 
 
-def _excerpt_source(path: Path, limit: int = 1 << 20) -> str | None:
+def excerpt_source(path: Path, limit: int = 1 << 20) -> str | None:
     try:
         if path.resolve() != path.absolute():
             return None  # reached through a link: do not quote it
@@ -111,8 +143,8 @@ class CatalystError(Exception):
     """A failure meant for the user: one or more problems, no traceback."""
 
     def __init__(self, problems: list[Problem] | Problem | str):
-        if isinstance(problems, str):
-            problems = [Problem(problems)]
+        if isinstance(problems, str):  # prefer a Problem with its own code
+            problems = [Problem(problems, code=GENERIC_CODE)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems = sorted(problems, key=Problem.sort_key)
@@ -136,11 +168,21 @@ class ProblemList:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, message: str, location: Location | None = None, path: tuple = (), hint: str | None = None):
-        self.problems.append(Problem(message, location, tuple(path), hint))
+    def add(
+        self,
+        message: str,
+        location: Location | None = None,
+        path: tuple = (),
+        hint: str | None = None,
+        *,
+        code: str,
+        severity: str = ERROR,
+    ) -> None:
+        self.problems.append(Problem(message, location, tuple(path), hint, code=code, severity=severity))
 
     def raise_if_any(self, error_class: type[CatalystError] = SpecError) -> None:
-        if self.problems:
+        """Raise with every problem (warnings included) when any is an error; warnings alone do not stop a stage."""
+        if any(p.is_error for p in self.problems):
             raise error_class(self.problems)
 
     def __bool__(self) -> bool:
@@ -170,4 +212,4 @@ def environment_problem(exc: OSError) -> Problem:
     where = f" {exc.filename}" if exc.filename else ""
     what = exc.strerror or str(exc) or type(exc).__name__
     hint = _ENVIRONMENT_HINTS.get(exc.errno or 0, "check the path and the file system, then run the command again")
-    return Problem(f"cannot use{where}: {what}", hint=hint)
+    return Problem(f"cannot use{where}: {what}", hint=hint, code=ENVIRONMENT_CODE)

@@ -121,9 +121,9 @@ def require_connector_id(text: str) -> str:
     refused as an id rather than reported as a missing folder.
     """
     if text in RESERVED_IDS:
-        raise SpecError(Problem(f"{text!r} is reserved and cannot be a connector id", hint=RESERVED_HINT))
+        raise SpecError(Problem(f"{text!r} is reserved and cannot be a connector id", hint=RESERVED_HINT, code="CG350"))
     if not is_connector_id(text):
-        raise SpecError(Problem(f"{text!r} is not a connector id", hint=ID_HINT))
+        raise SpecError(Problem(f"{text!r} is not a connector id", hint=ID_HINT, code="CG350"))
     return text
 
 

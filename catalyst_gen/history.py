@@ -79,16 +79,21 @@ def read_capped(path: Path, what: str, root: Path | None = None) -> tuple[bytes 
     where = Location(path, 1, 1)
     if path.is_symlink() or not path.is_file():
         kind = "a symbolic link" if path.is_symlink() else "not a regular file"
-        return None, Problem(f"{what} is {kind}", where, hint="replace it with the file itself")
+        return None, Problem(f"{what} is {kind}", where, hint="replace it with the file itself", code="CG530")
     try:
         data = read_inside(root, path, MAX_TEMPLATE_BYTES)
     except CatalystError as exc:
         return None, exc.problems[0]
     except OSError as exc:
-        return None, Problem(f"{what} cannot be read ({exc.strerror or exc})", where, hint=restore_hint(path))
+        return None, Problem(
+            f"{what} cannot be read ({exc.strerror or exc})", where, hint=restore_hint(path), code="CG530"
+        )
     if len(data) > MAX_TEMPLATE_BYTES:
         return None, Problem(
-            f"{what} is larger than {MAX_TEMPLATE_BYTES} bytes", where, hint="an element template is a few kB"
+            f"{what} is larger than {MAX_TEMPLATE_BYTES} bytes",
+            where,
+            hint="an element template is a few kB",
+            code="CG530",
         )
     return data, None
 
@@ -99,22 +104,30 @@ def template_problem(path: Path, data: bytes, template_id: str, version: int) ->
         text = data.decode("utf-8")
         template = json.loads(text)
     except UnicodeDecodeError as exc:
-        return Problem(f"not UTF-8 text (byte {exc.start})", Location(path, 1, 1), hint=restore_hint(path))
+        return Problem(
+            f"not UTF-8 text (byte {exc.start})", Location(path, 1, 1), hint=restore_hint(path), code="CG530"
+        )
     except json.JSONDecodeError as exc:
-        return Problem(f"not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno), hint=restore_hint(path))
+        return Problem(
+            f"not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno), hint=restore_hint(path), code="CG530"
+        )
     if not isinstance(template, dict) or not isinstance(template.get("properties"), list):
-        return Problem("not an element template (no properties list)", Location(path, 1, 1), hint=restore_hint(path))
+        return Problem(
+            "not an element template (no properties list)", Location(path, 1, 1), hint=restore_hint(path), code="CG530"
+        )
     if template.get("id") != template_id:
         return Problem(
             f"template id is {template.get('id')!r}, expected {template_id!r}",
             key_location(path, text, "id"),
             hint="a connector's versions/ folder holds only that connector's templates",
+            code="CG531",
         )
     if template.get("version") != version:
         return Problem(
             f"template version is {template.get('version')!r} but the file name says {version}",
             key_location(path, text, "version"),
             hint=restore_hint(path),
+            code="CG531",
         )
     return None
 
@@ -122,7 +135,9 @@ def template_problem(path: Path, data: bytes, template_id: str, version: int) ->
 def _listing(folder: Path, connector_id: str) -> tuple[dict[int, Path], list[Problem]]:
     """The version files in ``folder`` by version; anything else there is a problem."""
     if folder.is_symlink():
-        return {}, [Problem(f"{folder} is a symbolic link", Location(folder, 1, 1), hint="make it a real folder")]
+        return {}, [
+            Problem(f"{folder} is a symbolic link", Location(folder, 1, 1), hint="make it a real folder", code="CG532")
+        ]
     if not folder.is_dir():
         return {}, []
     files: dict[int, Path] = {}
@@ -136,6 +151,7 @@ def _listing(folder: Path, connector_id: str) -> tuple[dict[int, Path], list[Pro
                     Location(path, 1, 1),
                     hint=f"{VERSIONS_FOLDER}/ holds only {file_name(connector_id, 1)}, "
                     f"{file_name(connector_id, 2)}, ... written by `catalyst-gen bump`; remove it",
+                    code="CG532",
                 )
             )
         else:
@@ -148,7 +164,7 @@ def _verified(
 ) -> Released | Problem:
     data, problem = read_capped(path, f"{VERSIONS_FOLDER}/{path.name}", project.root)
     if data is None:
-        return problem or Problem(f"cannot read {path}")
+        return problem or Problem(f"cannot read {path}", code="CG530")
     problem = template_problem(path, data, template_id, version)
     if problem is not None:
         return problem
@@ -158,18 +174,21 @@ def _verified(
             f"version {version} is not older than the current version {current}",
             where,
             hint="versions/ keeps superseded versions only; remove it",
+            code="CG533",
         )
     if digest is None:
         return Problem(
             f"version {version} is not recorded in {LOCK_FILE}",
             where,
             hint=f"only `catalyst-gen bump` writes {VERSIONS_FOLDER}/; remove the file or restore {LOCK_FILE} from git",
+            code="CG533",
         )
     if template_digest(data) != digest:
         return Problem(
             f"version {version} was changed after its release (its sha256 differs from {LOCK_FILE})",
             where,
             hint=restore_hint(path),
+            code="CG534",
         )
     return Released(version, path, data)
 
@@ -195,6 +214,7 @@ def read_history(
                 f"{connector_id}: released version {version} is recorded but {VERSIONS_FOLDER}/{path.name} is missing",
                 key_location(lock_path(project), lock_path(project).read_text("utf-8"), connector_id),
                 hint=restore_hint(path),
+                code="CG535",
             )
         )
     return released, problems

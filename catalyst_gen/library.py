@@ -48,12 +48,15 @@ def read_inside(root: Path | None, path: Path, max_bytes: int) -> bytes:
             Problem(
                 f"{path} is a link to a file outside the library; it is not read",
                 hint="replace the link with the file itself, inside the library",
+                code="CG130",
             )
         )
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise SpecError(Problem(f"{path} is not a regular file; it is not read", hint="replace it with a file"))
+            raise SpecError(
+                Problem(f"{path} is not a regular file; it is not read", hint="replace it with a file", code="CG131")
+            )
         return handle.read(max_bytes + 1)
 
 

@@ -83,15 +83,18 @@ def read_yaml_text(path: Path, root: Path | None = None) -> str:
     try:
         raw = read_inside(root, path, MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise SpecError(Problem(f"file not found: {path}", hint="check the connector id and the folder name")) from None
+        raise SpecError(
+            Problem(f"file not found: {path}", hint="check the connector id and the folder name", code="CG101")
+        ) from None
     except OSError as exc:
-        raise SpecError(Problem(f"cannot read {path}: {exc.strerror}")) from None
+        raise SpecError(Problem(f"cannot read {path}: {exc.strerror}", code="CG102")) from None
     if len(raw) > MAX_FILE_BYTES:
         raise SpecError(
             Problem(
                 f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
                 Location(path, 1, 1),
                 hint="a connector spec is a page of YAML: move large text out of it",
+                code="CG103",
             )
         )
     try:
@@ -104,6 +107,7 @@ def read_yaml_text(path: Path, root: Path | None = None) -> str:
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                 Location(path, line, column),
                 hint="save the file as UTF-8",
+                code="CG104",
             )
         ) from None
 
@@ -125,6 +129,7 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
             f"invalid YAML: the file contains the character {code}, which YAML does not allow",
             Location(path, line, column),
             hint="remove it: invisible control characters usually come from copy and paste",
+            code="CG105",
         )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
@@ -142,7 +147,7 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
         hint = "YAML indentation must use spaces, not tabs"
     else:
         hint = "fix the YAML syntax at this position (indentation, quotes, colons)"
-    return Problem(f"invalid YAML: {text}", location, hint=hint)
+    return Problem(f"invalid YAML: {text}", location, hint=hint, code="CG105")
 
 
 _OPENING_TOKENS = (
@@ -172,6 +177,7 @@ def _check_depth(path: Path, yaml: YAML, text: str) -> None:
                         f"nesting deeper than {MAX_DEPTH} levels",
                         Location(path, mark.line + 1, mark.column + 1),
                         hint="flatten the structure: real specs nest fewer than 8 levels",
+                        code="CG106",
                     )
                 )
         elif name in _CLOSING_TOKENS:
@@ -199,7 +205,12 @@ def _parse(path: Path, root: Path | None = None):
         raise SpecError(_yaml_problem(path, exc, text)) from None
     except RecursionError:
         raise SpecError(
-            Problem(f"nesting deeper than {MAX_DEPTH} levels", Location(path, 1, 1), hint="flatten the structure")
+            Problem(
+                f"nesting deeper than {MAX_DEPTH} levels",
+                Location(path, 1, 1),
+                hint="flatten the structure",
+                code="CG106",
+            )
         ) from None
 
 
@@ -237,6 +248,7 @@ class _Converter:
                     self.loc(node),
                     path,
                     "remove YAML anchors/aliases that repeat long text",
+                    code="CG109",
                 )
             )
 
@@ -251,6 +263,7 @@ class _Converter:
                     self.loc(node),
                     path,
                     "no setting or payload value needs more than a 64-bit integer; quote it to make it text",
+                    code="CG107",
                 )
             )
             return None
@@ -263,13 +276,14 @@ class _Converter:
                     self.loc(node),
                     path,
                     "quote it to make it a string",
+                    code="CG108",
                 )
             )
             return None
         if value is None or isinstance(value, (bool, int, float, str)):
             problem = _number_problem(value, node.value)
             if problem:
-                self.problems.append(Problem(problem[0], self.loc(node), path, problem[1]))
+                self.problems.append(Problem(problem[0], self.loc(node), path, problem[1], code="CG107"))
                 return None
             return _plain_number(value) if not isinstance(value, str) else value
         self.problems.append(
@@ -278,6 +292,7 @@ class _Converter:
                 self.loc(node),
                 path,
                 "quote it to make it a string",
+                code="CG108",
             )
         )
         return None
@@ -290,11 +305,18 @@ class _Converter:
                     f"the document expands to more than {MAX_NODES:,} values",
                     self.value_locs.get(path[:1], Location(self.file, 1, 1)),
                     hint="remove YAML anchors/aliases that multiply content",
+                    code="CG109",
                 )
             )
         if depth > MAX_DEPTH:
             raise SpecError(
-                Problem(f"nesting deeper than {MAX_DEPTH} levels", self.loc(node), path, "flatten the structure")
+                Problem(
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    self.loc(node),
+                    path,
+                    "flatten the structure",
+                    code="CG106",
+                )
             )
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
@@ -319,6 +341,7 @@ class _Converter:
                         self.loc(key_node),
                         path,
                         "use `extends:` with a preset instead",
+                        code="CG110",
                     )
                 )
                 continue
@@ -333,6 +356,7 @@ class _Converter:
                         self.loc(key_node),
                         path,
                         "quote the key",
+                        code="CG111",
                     )
                 )
                 continue
@@ -348,6 +372,7 @@ class _Converter:
                         self.loc(key_node),
                         path,
                         "each key may appear once in a mapping: remove or merge the repeated one",
+                        code="CG112",
                     )
                 )
                 continue
@@ -391,7 +416,9 @@ def load_file(path: Path, root: Path | None = None) -> SpecSource:
     """Parse one YAML file (inside the library ``root``, when given) into a :class:`SpecSource` whose document is a mapping."""
     doc, yaml = _parse(path, root)
     if doc is None:
-        raise SpecError(Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`"))
+        raise SpecError(
+            Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`", code="CG113")
+        )
     if not isinstance(doc, MappingNode):
         kind = "a list" if isinstance(doc, SequenceNode) else "a single value"
         raise SpecError(
@@ -399,13 +426,14 @@ def load_file(path: Path, root: Path | None = None) -> SpecSource:
                 f"the document is {kind}; a spec must be a mapping of keys (id:, name:, ...)",
                 Location(path, 1, 1),
                 hint="start from `catalyst-gen new <id>`",
+                code="CG114",
             )
         )
     converter = _Converter(path, yaml)
     try:
         data = converter.convert(doc, ())
     except RecursionError:
-        raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1))) from None
+        raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1), code="CG106")) from None
     if converter.problems:
         raise SpecError(converter.problems)
     source = SpecSource(data, path, converter.key_locs, converter.value_locs, (path,))
@@ -497,12 +525,15 @@ def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = N
                     where,
                     ("extends",),
                     f"{PRESET_NAME.hint}: presets live in {presets_dir}/<name>.yaml",
+                    code="CG120",
                 )
             )
         preset_file = presets_dir / f"{parent}.yaml"
         if preset_file.resolve() in seen:
             names = " -> ".join(p.stem for p in seen) + f" -> {parent}"
-            raise SpecError(Problem(f"extends loop: {names}", where, ("extends",), "remove one of the extends"))
+            raise SpecError(
+                Problem(f"extends loop: {names}", where, ("extends",), "remove one of the extends", code="CG121")
+            )
         if not preset_file.is_file():
             available = sorted(p.stem for p in presets_dir.glob("*.yaml")) if presets_dir.is_dir() else []
             from .suggest import did_you_mean
@@ -513,6 +544,7 @@ def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = N
                     where,
                     ("extends",),
                     did_you_mean(parent, available) or f"available presets: {', '.join(available) or 'none'}",
+                    code="CG122",
                 )
             )
         current = load_preset(preset_file, root)
@@ -566,5 +598,6 @@ def _check_merged_size(merged: SpecSource) -> None:
                 merged.locate(("extends",)),
                 ("extends",),
                 "a connector and its presets together are a page of YAML: shorten the presets",
+                code="CG123",
             )
         )

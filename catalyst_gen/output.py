@@ -47,6 +47,7 @@ def _refuse_link(path: Path, what: str) -> None:
             Problem(
                 f"{path} ({what}) is a symbolic link; catalyst-gen does not write or delete through links",
                 hint=f"delete the link ({path}); catalyst-gen creates the folder again where it belongs",
+                code="CG520",
             )
         )
 
@@ -80,6 +81,7 @@ def exclusive(state_dir: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterato
             Problem(
                 f"cannot open the lock {state_dir / 'lock'}: {exc.strerror}",
                 hint=f"delete {state_dir / 'lock'} if it is a link or not a file, and check that {state_dir} is writable",
+                code="CG521",
             )
         ) from None
     with os.fdopen(fd, "r+") as handle:
@@ -103,6 +105,7 @@ def _wait_for_lock(handle: IO[str], state_dir: Path, timeout: float) -> None:
                     Problem(
                         f"another catalyst-gen is writing this library (lock {state_dir / 'lock'})",
                         hint="wait for it to finish and run the command again",
+                        code="CG522",
                     )
                 ) from None
             time.sleep(0.05)
@@ -117,6 +120,7 @@ def _bad_journal(journal: Path, why: str) -> CatalystError:
             f"{journal} is not a journal catalyst-gen can trust: {why}; nothing was moved or deleted",
             hint=f"if no catalyst-gen is running, delete {journal} and the staging-*/old-* folders beside it, "
             "then run `catalyst-gen build --force`",
+            code="CG523",
         )
     )
 
@@ -231,7 +235,9 @@ def write_connectors(dist_dir: Path, state_dir: Path, outputs: dict[str, dict[st
     for cid, files in outputs.items():
         names_ok = all(name and "/" not in name and name not in (".", "..") for name in files)
         if not (cid == RELEASE_FOLDER or is_connector_id(cid)) or not names_ok:
-            raise CatalystError(Problem(f"refusing to write {cid!r} into {dist_dir}: not a connector id or file name"))
+            raise CatalystError(
+                Problem(f"refusing to write {cid!r} into {dist_dir}: not a connector id or file name", code="CG524")
+            )
     _refuse_link(dist_dir, "the artifacts folder")
     for cid in outputs:
         _refuse_link(dist_dir / cid, f"the folder of {cid}")

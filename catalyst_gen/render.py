@@ -152,7 +152,11 @@ class LibraryTemplateLoader(jinja2.BaseLoader):
         data = read_inside(self.root, path, MAX_TEMPLATE_BYTES)
         if len(data) > MAX_TEMPLATE_BYTES:
             raise CheckError(
-                Problem(f"template {path} is over {MAX_TEMPLATE_BYTES:,} bytes", hint="a template is a page of text")
+                Problem(
+                    f"template {path} is over {MAX_TEMPLATE_BYTES:,} bytes",
+                    hint="a template is a page of text",
+                    code="CG401",
+                )
             )
         mtime = path.stat().st_mtime_ns
         return data.decode("utf-8"), str(path), lambda: path.exists() and path.stat().st_mtime_ns == mtime
@@ -179,13 +183,17 @@ class Renderer:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise CheckError(
-                Problem(f"template syntax error: {exc.message}", hint=f"fix {exc.filename}:{exc.lineno}")
+                Problem(f"template syntax error: {exc.message}", hint=f"fix {exc.filename}:{exc.lineno}", code="CG402")
             ) from None
         except jinja2.TemplateNotFound:
-            raise CheckError(Problem(f"template {name} not found in {self.templates_dir}")) from None
+            raise CheckError(Problem(f"template {name} not found in {self.templates_dir}", code="CG401")) from None
         except jinja2.UndefinedError as exc:
             raise CheckError(
-                Problem(f"template {name}: {exc.message}", hint="the template uses a value the model does not have")
+                Problem(
+                    f"template {name}: {exc.message}",
+                    hint="the template uses a value the model does not have",
+                    code="CG402",
+                )
             ) from None
 
     def logo(self, c: Connector) -> bytes:
@@ -210,7 +218,10 @@ class Renderer:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CheckError(
-                Problem(f"{TEMPLATE_FILES['element_template']} rendered invalid JSON: {exc.msg} at line {exc.lineno}")
+                Problem(
+                    f"{TEMPLATE_FILES['element_template']} rendered invalid JSON: {exc.msg} at line {exc.lineno}",
+                    code="CG403",
+                )
             ) from None
         return canonical_json(document).encode("utf-8")
 
@@ -276,4 +287,4 @@ class Renderer:
         try:
             return render_diagram_svg(example)
         except ValueError as exc:
-            raise CheckError(Problem(f"{name}: cannot draw the example process: {exc}")) from None
+            raise CheckError(Problem(f"{name}: cannot draw the example process: {exc}", code="CG404")) from None

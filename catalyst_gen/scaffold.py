@@ -47,9 +47,8 @@ def render_spec(
     """The text of a new connector's spec, from ``templates/scaffold/connector.yaml.j2``."""
     require_connector_id(connector_id)
     if (project.connectors_dir / connector_id).exists():
-        raise CatalystError(
-            Problem(f"connector {connector_id!r} already exists", hint=f"edit {project.spec_path(connector_id)}")
-        )
+        hint = f"edit {project.spec_path(connector_id)}"
+        raise CatalystError(Problem(f"connector {connector_id!r} already exists", hint=hint, code="CG603"))
     model = False
     if preset:
         preset_file = project.presets_dir / f"{preset}.yaml"
@@ -61,6 +60,7 @@ def render_spec(
                 Problem(
                     f"preset {preset!r} not found",
                     hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
+                    code="CG122",
                 )
             )
         data = load_spec(preset_file, project.presets_dir, project.root).data
@@ -85,6 +85,7 @@ def render_spec(
             Problem(
                 f"no {SCAFFOLD_TEMPLATE} in {project.templates_dir}: {project.root} does not look like a connector library",
                 hint="run the command from the library's root folder, or pass -C <library root>",
+                code="CG604",
             )
         ) from None
     return template.render(

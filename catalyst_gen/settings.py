@@ -56,6 +56,7 @@ def load_settings(path: Path) -> Library:
             Problem(
                 f"library settings not found: {path}",
                 hint="is this the root of a connector library? use --project-dir",
+                code="CG140",
             )
         )
     source = load_file(path, path.parent.parent)  # the library root: connectors/_library.yaml

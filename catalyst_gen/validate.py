@@ -40,6 +40,7 @@ from typing import Any
 import jsonschema
 
 from . import contract, grammar
+from .codes import schema_code
 from .errors import Location, Problem, ProblemList, SpecError
 from .loader import SpecSource
 from .secrets import CREDENTIAL_HEADERS
@@ -320,12 +321,12 @@ def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -
         schema = error.schema if isinstance(error.schema, dict) else {}
         describe = _DESCRIBE.get(str(error.validator))
         if describe is None:
-            problems.add(error.message, source.locate(path), path)
+            problems.add(error.message, source.locate(path), path, code=schema_code(error.validator))
             continue
         for message, where, at_key, hint in describe(error, path, schema):
             if _is_about_a_key(error) and where == path:
                 where, at_key = path + (str(error.instance),), True
-            problems.add(message, source.locate(where, key=at_key), path, hint)
+            problems.add(message, source.locate(where, key=at_key), path, hint, code=schema_code(error.validator))
     return SchemaVerdict(frozenset(failed))
 
 
@@ -381,6 +382,7 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
                 source.locate(path),
                 path,
                 "use letters, digits and underscores, starting with a letter, e.g. ${userMessage}",
+                code="CG301",
             )
     if isinstance(payload, str):
         try:
@@ -391,6 +393,7 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
                 _payload_text_location(source, base, exc.lineno, exc.colno),
                 base,
                 "write the payload as a YAML mapping, or check the JSON for missing commas, quotes or braces",
+                code="CG302",
             )
             return
     if verdict.passed(("models",)):
@@ -410,6 +413,7 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
             source.locate(("endpoint", "url")),
             ("endpoint", "url"),
             "write an absolute URL such as https://api.example.com/v1/chat",
+            code="CG303",
         )
     for name, value in endpoint.get("headers", {}).items():
         if CREDENTIAL_HEADERS.fullmatch(name):
@@ -419,12 +423,19 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
                 source.locate(path),
                 path,
                 "send credentials with the auth settings (auth.type, auth.header, auth.secret_name) and a secret source",
+                code="CG304",
             )
             continue
         reason = grammar.header_value_problem(value)
         if reason:
             path = ("endpoint", "headers", name)
-            problems.add(f"the value of header `{name}` {reason}", source.locate(path), path, "write it on one line")
+            problems.add(
+                f"the value of header `{name}` {reason}",
+                source.locate(path),
+                path,
+                "write it on one line",
+                code="CG305",
+            )
 
 
 def _check_console(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
@@ -435,7 +446,11 @@ def _check_console(source: SpecSource, problems: ProblemList, verdict: SchemaVer
     if reason:
         path = ("auth", "console")
         problems.add(
-            f"the console URL {reason}", source.locate(path), path, "write the plain https:// address of the console"
+            f"the console URL {reason}",
+            source.locate(path),
+            path,
+            "write the plain https:// address of the console",
+            code="CG306",
         )
 
 
@@ -453,6 +468,7 @@ def _check_models(source: SpecSource, problems: ProblemList) -> None:
             source.locate(("models", index, "default")),
             ("models", index, "default"),
             "keep `default: true` on one model",
+            code="CG310",
         )
     if models and not defaults:
         problems.add(
@@ -460,12 +476,13 @@ def _check_models(source: SpecSource, problems: ProblemList) -> None:
             source.locate(("models",), key=True),
             ("models",),
             "add `default: true` to the model the payload uses",
+            code="CG310",
         )
     seen: set[str] = set()
     for index, model in enumerate(models):
         path = ("models", index, "id")
         if model["id"] in seen:
-            problems.add(f"model `{model['id']}` is listed twice", source.locate(path), path)
+            problems.add(f"model `{model['id']}` is listed twice", source.locate(path), path, code="CG311")
         seen.add(model["id"])
 
 
@@ -486,6 +503,7 @@ def _check_payload_model(source: SpecSource, problems: ProblemList, payload: obj
             source.locate(path),
             path,
             did_you_mean(named, ids) or "add it to `models` (with `default: true`) or use a listed model",
+            code="CG312",
         )
     elif defaults and ids[defaults[0]] != named:
         problems.add(
@@ -493,6 +511,7 @@ def _check_payload_model(source: SpecSource, problems: ProblemList, payload: obj
             source.locate(path),
             path,
             "mark the payload's model as `default: true`, or use the default model in the payload",
+            code="CG313",
         )
 
 
@@ -516,7 +535,7 @@ def _check_error_statuses(source: SpecSource, problems: ProblemList, verdict: Sc
                     f"HTTP status {status!r} has a leading zero",
                     f"write it as {int(status)} (each status may be listed once)",
                 )
-            problems.add(message, source.locate(path, key=True), ("errors",), hint)
+            problems.add(message, source.locate(path, key=True), ("errors",), hint, code="CG320")
         code_path = path + ("code",)
         if verdict.passed(code_path) and "code" in entry and not grammar.BPMN_ERROR_CODE.matches(entry["code"]):
             problems.add(
@@ -524,6 +543,7 @@ def _check_error_statuses(source: SpecSource, problems: ProblemList, verdict: Sc
                 source.locate(code_path),
                 code_path,
                 grammar.BPMN_ERROR_CODE.hint,
+                code="CG321",
             )
 
 
@@ -538,6 +558,7 @@ def _check_retry(source: SpecSource, problems: ProblemList, verdict: SchemaVerdi
                     source.locate(("retry", "statuses", index)),
                     ("retry", "statuses", index),
                     "use a real HTTP status code, e.g. 429",
+                    code="CG322",
                 )
     backoff_paths = (("retry", "backoff_ms"), ("retry", "max_backoff_ms"))
     if all(verdict.passed(p) and p[1] in retry for p in backoff_paths):
@@ -547,6 +568,7 @@ def _check_retry(source: SpecSource, problems: ProblemList, verdict: SchemaVerdi
                 source.locate(("retry", "max_backoff_ms")),
                 ("retry", "max_backoff_ms"),
                 f"use at least {retry['backoff_ms']}",
+                code="CG323",
             )
 
 
@@ -567,6 +589,7 @@ def _check_response_mapping(source: SpecSource, problems: ProblemList, verdict: 
                 source.locate(("response_mapping", name), key=True),
                 ("response_mapping",),
                 "choose another variable name",
+                code="CG324",
             )
         path = ("response_mapping", name, "path")
         if not verdict.passed(path) or "path" not in entry:
@@ -579,6 +602,7 @@ def _check_response_mapping(source: SpecSource, problems: ProblemList, verdict: 
                 source.locate(path),
                 path,
                 "write paths like `choices[0].message.content`",
+                code="CG325",
             )
 
 
@@ -598,6 +622,7 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
                 source.locate(("auth", key), key=True),
                 ("auth", key),
                 "remove it, or choose an auth type that sends a key",
+                code="CG330",
             )
         return
     if "secret_name" not in auth:
@@ -606,6 +631,7 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             source.locate(("auth",), key=True),
             ("auth",),
             "name the secret, e.g. `secret_name: together_api_key`",
+            code="CG331",
         )
     if auth["type"] in contract.KEY_NAMED_AUTH_TYPES and "header" not in auth:
         what = "query parameter" if auth["type"] == "apiKeyQuery" else "header"
@@ -614,6 +640,7 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             source.locate(("auth",), key=True),
             ("auth",),
             "e.g. `header: Authorization`",
+            code="CG332",
         )
 
 
@@ -636,6 +663,7 @@ def _check_logo(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
                 source.locate(("logo",), key=True),
                 ("logo",),
                 f"remove {', '.join(drawn)} or file",
+                code="CG340",
             )
         else:
             _check_logo_file(source, problems, logo["file"])
@@ -646,6 +674,7 @@ def _check_logo(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             source.locate(("logo",), key=True),
             ("logo",),
             "or give `file: logo.svg`",
+            code="CG341",
         )
 
 
@@ -661,7 +690,9 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
     folder = source.file.parent
     file = folder / name
     if not file.is_file():
-        problems.add(f"logo file {name!r} not found next to the spec", where, path, f"put it in {folder}/")
+        problems.add(
+            f"logo file {name!r} not found next to the spec", where, path, f"put it in {folder}/", code="CG342"
+        )
         return
     if not file.resolve().is_relative_to(folder.resolve()):
         problems.add(
@@ -669,12 +700,13 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
             where,
             path,
             f"copy the SVG into {folder}/",
+            code="CG343",
         )
         return
     try:
         data = file.read_bytes()
     except OSError as exc:
-        problems.add(f"cannot read logo file {name!r}: {exc.strerror}", where, path)
+        problems.add(f"cannot read logo file {name!r}: {exc.strerror}", where, path, code="CG344")
         return
     if len(data) > MAX_LOGO_BYTES:
         problems.add(
@@ -682,12 +714,13 @@ def _check_logo_file(source: SpecSource, problems: ProblemList, name: str) -> No
             where,
             path,
             "simplify the drawing; do not embed bitmaps",
+            code="CG345",
         )
         return
     for problem in check_svg(data, name):
         message = problem.message.removeprefix(f"{name}: ")
         hint = problem.hint or "fix the SVG; a logo is shown inside Camunda Modeler and must be inert"
-        problems.add(f"logo file {name!r}: {message}", where, path, hint)
+        problems.add(f"logo file {name!r}: {message}", where, path, hint, code=problem.code)
 
 
 def _check_id(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict, expected_id: str | None) -> None:
@@ -695,7 +728,9 @@ def _check_id(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict,
     if expected_id is not None and not grammar.is_connector_id(expected_id):
         reserved = expected_id in grammar.RESERVED_IDS
         what = "is reserved and cannot be a connector id" if reserved else "is not a connector id"
-        problems.add(f"{expected_id!r} {what}", None, (), grammar.RESERVED_HINT if reserved else grammar.ID_HINT)
+        problems.add(
+            f"{expected_id!r} {what}", None, (), grammar.RESERVED_HINT if reserved else grammar.ID_HINT, code="CG350"
+        )
         return
     if not verdict.passed(("id",)) or "id" not in source.data:
         return
@@ -706,6 +741,7 @@ def _check_id(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict,
             source.locate(("id",)),
             ("id",),
             grammar.RESERVED_HINT,
+            code="CG350",
         )
         return
     if expected_id and spec_id != expected_id:
@@ -714,6 +750,7 @@ def _check_id(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict,
             source.locate(("id",)),
             ("id",),
             f"rename the folder or set `id: {expected_id}`",
+            code="CG351",
         )
 
 
@@ -760,6 +797,7 @@ def _check_characters(source: SpecSource, problems: ProblemList) -> None:
                 path[:-1] if key else path,
                 "remove it: generated XML, JSON and Markdown cannot carry it safely "
                 "(right-to-left text is fine without direction controls)",
+                code="CG360",
             )
 
 
@@ -776,6 +814,7 @@ def _check_blank_text(source: SpecSource, problems: ProblemList) -> None:
                 source.locate(path),
                 path,
                 "write the text, or remove the key to use its default",
+                code="CG363",
             )
 
 
@@ -798,6 +837,7 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
                 source.locate(path, key=key),
                 path[:-1] if key else path,
                 grammar.EXPRESSION_HINT,
+                code="CG361",
             )
 
 
@@ -811,7 +851,7 @@ def _check_secrets(source: SpecSource, problems: ProblemList) -> None:
             if token in reported:
                 continue
             reported.add(token)
-            problems.add(message, layer.locate(path, key=is_key), path[:-1] if is_key else path, hint)
+            problems.add(message, layer.locate(path, key=is_key), path[:-1] if is_key else path, hint, code="CG362")
     for file in dict.fromkeys(layer.file for layer in (source.layers or (source,))):
         try:
             text = Path(file).read_bytes().decode("utf-8-sig")
@@ -820,7 +860,7 @@ def _check_secrets(source: SpecSource, problems: ProblemList) -> None:
         for message, line, column, token in find_comment_secrets(text):
             if token not in reported:
                 reported.add(token)
-                problems.add(message, Location(file, line, column), (), HINT_COMMENT)
+                problems.add(message, Location(file, line, column), (), HINT_COMMENT, code="CG362")
 
 
 HINT_COMMENT = "delete the key from the comment (and revoke it: it may already be in the history)"
@@ -840,6 +880,7 @@ def _misspelt_extends(source: SpecSource) -> Problem | None:
                 source.locate((key,), key=True),
                 (),
                 "did you mean `extends`? (the keys the preset supplies are not checked until it is read)",
+                code="CG202",
             )
     return None
 
@@ -903,13 +944,16 @@ def _check_settings_text(source: SpecSource, problems: ProblemList, verdict: Sch
         if not verdict.passed((key,)) or not isinstance(text, str):
             continue
         if not text.strip():
-            problems.add("the text is blank", source.locate((key,)), (key,), "write the text every README shows")
+            problems.add(
+                "the text is blank", source.locate((key,)), (key,), "write the text every README shows", code="CG363"
+            )
         elif "\n" in text or "\r" in text:
             problems.add(
                 "the text spans several lines; every README shows it in its one-line footer",
                 source.locate((key,)),
                 (key,),
                 "write it on one line",
+                code="CG364",
             )
     website = source.data.get("website")
     reason = grammar.link_url_problem(website) if verdict.passed(("website",)) and isinstance(website, str) else None
@@ -919,6 +963,7 @@ def _check_settings_text(source: SpecSource, problems: ProblemList, verdict: Sch
             source.locate(("website",)),
             ("website",),
             "write the plain https:// address of the library's website",
+            code="CG365",
         )
 
 

@@ -65,7 +65,12 @@ def read_lock(project: Project) -> dict[str, dict]:
     if not isinstance(data, dict):
         raise _bad_lock(path, "it is not a JSON object of connector ids")
     problems = [
-        Problem(f"{LOCK_FILE}: malformed entry for {cid!r}", _entry_location(path, text, cid), hint=RESTORE_LOCK)
+        Problem(
+            f"{LOCK_FILE}: malformed entry for {cid!r}",
+            _entry_location(path, text, cid),
+            hint=RESTORE_LOCK,
+            code="CG513",
+        )
         for cid, entry in data.items()
         if not _well_formed(entry)
     ]
@@ -87,6 +92,7 @@ def _bad_lock(path: Path, why: str, where: Location | None = None) -> SpecError:
             f"{path} is not a version record catalyst-gen can use: {why}",
             where or Location(path, 1, 1),
             hint=RESTORE_LOCK,
+            code="CG513",
         )
     )
 
@@ -146,20 +152,28 @@ class VersionState:
         rec = self.recorded
         if rec is None:
             return Problem(
-                f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}", hint=fix
+                f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}",
+                hint=fix,
+                code="CG510",
             )
         if self.version < rec["version"]:
             return Problem(
                 f"{self.connector_id}: template version {self.version} is lower than the released {rec['version']}",
                 hint=f"versions only go up: set `version: {rec['version'] + 1}` or {fix}",
+                code="CG511",
             )
         if self.version == rec["version"] and self.digest != rec["sha256"]:
             return Problem(
                 f"{self.connector_id}: the element template changed but its version is still {self.version}",
                 hint=f"{fix} (Camunda Modeler treats same id + version as the same template)",
+                code="CG512",
             )
         if self.version > rec["version"] or self.digest != rec["sha256"]:
-            return Problem(f"{self.connector_id}: version {self.version} is not recorded in {LOCK_FILE} yet", hint=fix)
+            return Problem(
+                f"{self.connector_id}: version {self.version} is not recorded in {LOCK_FILE} yet",
+                hint=fix,
+                code="CG510",
+            )
         return None
 
 
@@ -242,6 +256,7 @@ def _replace_version(text: str, where: Location, version: int, spec: Path) -> st
                 where,
                 ("version",),
                 f"write `version: {version - 1}` (no quotes, anchors or flow style), then run bump again",
+                code="CG514",
             )
         )
     return text[:start] + str(version) + text[match.end() :]
@@ -255,6 +270,7 @@ def _insert_version(text: str, id_key: Location | None, version: int, spec: Path
                 "the version is inherited and the spec has no top-level `id:` line to put `version:` after",
                 Location(spec, 1, 1),
                 hint=f"add `version: {version}` to the spec yourself",
+                code="CG514",
             )
         )
     line_end = text.find("\n", _lines_offset(text, id_key.line))

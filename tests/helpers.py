@@ -337,3 +337,48 @@ class LiveProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+# --------------------------------------------------------------------------- machine-readable diagnostics
+
+DIAGNOSTICS_SCHEMA = REPO / "catalyst_gen" / "schema" / "diagnostics.schema.json"
+
+_UNESCAPED = r"[^%\r\n]|%25|%0D|%0A"
+_PROPERTY_VALUE = rf"(?:(?![:,]){_UNESCAPED}|%3A|%2C)+"
+ANNOTATION = re.compile(
+    rf"::(?P<severity>error|warning) "
+    rf"(?P<props>(?:file|line|col|endLine|endColumn|title)={_PROPERTY_VALUE}"
+    rf"(?:,(?:file|line|col|endLine|endColumn|title)={_PROPERTY_VALUE})*)"
+    rf"::(?P<message>(?:{_UNESCAPED})*)"
+)
+"""The grammar of one GitHub workflow-command annotation line, with GitHub's escaping
+(``%``, CR, LF everywhere; ``:`` and ``,`` also in property values)."""
+
+
+def _unescape(text: str) -> str:
+    table = {"%25": "%", "%0D": "\r", "%0A": "\n", "%3A": ":", "%2C": ","}
+    return re.sub(r"%25|%0D|%0A|%3A|%2C", lambda m: table[m.group(0)], text)
+
+
+def parse_annotations(stdout: str) -> list[dict]:
+    """Every line of ``--format github`` output parsed back: severity, properties (unescaped), message."""
+    parsed = []
+    for line in stdout.splitlines():
+        match = ANNOTATION.fullmatch(line)
+        assert match, f"not a GitHub annotation: {line!r}"
+        props = {}
+        for item in match.group("props").split(","):
+            key, _, value = item.partition("=")
+            assert key not in props, f"{key} given twice in {line!r}"
+            props[key] = _unescape(value)
+        parsed.append({"severity": match.group("severity"), **props, "message": _unescape(match.group("message"))})
+    return parsed
+
+
+def diagnostics(stdout: str) -> dict:
+    """``--format json`` output: the whole stdout is one JSON document valid against its schema."""
+    import jsonschema
+
+    document = json.loads(stdout)
+    jsonschema.Draft202012Validator(json.loads(DIAGNOSTICS_SCHEMA.read_text("utf-8"))).validate(document)
+    return document

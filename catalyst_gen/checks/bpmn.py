@@ -42,7 +42,9 @@ def bpmn_schema() -> etree.XMLSchema:
     if spec is None or not spec.submodule_search_locations:
         raise CheckError(
             Problem(
-                "the BPMN 2.0 XSD ships with SpiffWorkflow, which is not installed", hint="pip install SpiffWorkflow"
+                "the BPMN 2.0 XSD ships with SpiffWorkflow, which is not installed",
+                hint="pip install SpiffWorkflow",
+                code="CG902",
             )
         )
     path = Path(spec.submodule_search_locations[0]) / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
@@ -58,6 +60,7 @@ def check_bpmn_schema(root: etree._Element, name: str) -> list[Problem]:
         Problem(
             f"{name}:{e.line}: BPMN 2.0 XSD: {e.message}",
             hint="the example template wrote XML the BPMN standard forbids",
+            code="CG411",
         )
         for e in schema.error_log  # type: ignore[attr-defined]  # lxml-stubs: _ErrorLog is iterable
     ]
@@ -78,14 +81,14 @@ def check_bpmn(
     problems = check_bpmn_schema(root, name)
     processes = root.findall("bpmn:process", NS)
     if len(processes) != 1:
-        return problems + [Problem(f"{name}: expected one process, found {len(processes)}")]
+        return problems + [Problem(f"{name}: expected one process, found {len(processes)}", code="CG412")]
     process = processes[0]
     ids = _by_id(root)
     problems += _check_deployable(process, name)
     problems += _check_references(process, ids, name)
     task = ids.get(connector_id)
     if task is None:
-        return problems + [Problem(f"{name}: the connector task {connector_id} is missing")]
+        return problems + [Problem(f"{name}: the connector task {connector_id} is missing", code="CG412")]
     problems += _check_template_binding(task, name, template_id, template_version)
     routes = _Routes(process, ids)
     problems += _check_merges(process, routes, name)
@@ -103,9 +106,9 @@ def _check_deployable(process: etree._Element, name: str) -> list[Problem]:
     """What Camunda 7 needs to deploy and start the process."""
     problems = ProblemList()
     if process.get("isExecutable") != "true":
-        problems.add(f"{name}: the process is not executable")
+        problems.add(f"{name}: the process is not executable", code="CG412")
     if not process.get(qname("camunda", "historyTimeToLive")):
-        problems.add(f"{name}: camunda:historyTimeToLive is missing (Camunda 7.20+ refuses to deploy)")
+        problems.add(f"{name}: camunda:historyTimeToLive is missing (Camunda 7.20+ refuses to deploy)", code="CG412")
     return problems.problems
 
 
@@ -115,16 +118,18 @@ def _check_references(process: etree._Element, ids: dict[str, etree._Element], n
     for flow in process.findall("bpmn:sequenceFlow", NS):
         for attr in ("sourceRef", "targetRef"):
             if flow.get(attr) not in ids:
-                problems.add(f"{name}: sequence flow {flow.get('id')} {attr} {flow.get(attr)!r} does not resolve")
+                problems.add(
+                    f"{name}: sequence flow {flow.get('id')} {attr} {flow.get(attr)!r} does not resolve", code="CG413"
+                )
     for el in process.iter():
         if not isinstance(el.tag, str):
             continue
         local = etree.QName(el).localname
         if local in ("incoming", "outgoing") and (el.text or "").strip() not in ids:
-            problems.add(f"{name}: {local} reference {el.text!r} does not resolve")
+            problems.add(f"{name}: {local} reference {el.text!r} does not resolve", code="CG413")
         for attr in ("attachedToRef", "errorRef"):
             if el.get(attr) is not None and el.get(attr) not in ids:
-                problems.add(f"{name}: {attr} {el.get(attr)!r} of {el.get('id')} does not resolve")
+                problems.add(f"{name}: {attr} {el.get(attr)!r} of {el.get('id')} does not resolve", code="CG413")
     return problems.problems
 
 
@@ -133,9 +138,15 @@ def _check_template_binding(task: etree._Element, name: str, template_id: str, v
     problems = ProblemList()
     applied = task.get(qname("camunda", "modelerTemplate"))
     if applied != template_id:
-        problems.add(f"{name}: camunda:modelerTemplate is {applied!r}, the element template's id is {template_id!r}")
+        problems.add(
+            f"{name}: camunda:modelerTemplate is {applied!r}, the element template's id is {template_id!r}",
+            code="CG414",
+        )
     if task.get(qname("camunda", "modelerTemplateVersion")) != str(version):
-        problems.add(f"{name}: camunda:modelerTemplateVersion does not equal the element template's version {version}")
+        problems.add(
+            f"{name}: camunda:modelerTemplateVersion does not equal the element template's version {version}",
+            code="CG414",
+        )
     return problems.problems
 
 
@@ -194,11 +205,12 @@ def _check_merges(process: etree._Element, routes: _Routes, name: str) -> list[P
             problems.add(
                 f"{name}: {node} has {len(sources)} incoming flows (an uncontrolled merge, bpmnlint's fake-join)",
                 hint="route the flows into it through one exclusive gateway",
+                code="CG415",
             )
         if len(sources) > 1 and kind == "exclusiveGateway":
             outgoing = process.findall(f"bpmn:sequenceFlow[@sourceRef='{node}']", NS)
             if len(outgoing) != 1 or outgoing[0].find("bpmn:conditionExpression", NS) is not None:
-                problems.add(f"{name}: merging gateway {node} must have one unconditional outgoing flow")
+                problems.add(f"{name}: merging gateway {node} must have one unconditional outgoing flow", code="CG415")
     return problems.problems
 
 
@@ -224,10 +236,10 @@ def _check_error_routing(
         elif (error := routes.ids.get(error_ref)) is not None:
             caught.add(error.get("errorCode"))
         if not routes.leads_to(boundary.get("id", ""), review_id):
-            problems.add(f"{name}: boundary event {boundary.get('id')} does not lead to {review_id}")
+            problems.add(f"{name}: boundary event {boundary.get('id')} does not lead to {review_id}", code="CG415")
     for code in error_codes:
         if not catch_all and code not in caught:
-            problems.add(f"{name}: BPMN error {code} is not caught by a boundary event on {connector_id}")
+            problems.add(f"{name}: BPMN error {code} is not caught by a boundary event on {connector_id}", code="CG415")
     return problems.problems
 
 
@@ -235,9 +247,9 @@ def _check_main_path(routes: _Routes, name: str, connector_id: str, review_id: s
     """The happy path: connector -> (merge) -> review -> an end event."""
     problems = ProblemList()
     if not routes.leads_to(connector_id, review_id):
-        problems.add(f"{name}: no path from {connector_id} to {review_id}")
+        problems.add(f"{name}: no path from {connector_id} to {review_id}", code="CG415")
     if not routes.reaches(review_id, routes.is_end):
-        problems.add(f"{name}: {review_id} does not reach an end event")
+        problems.add(f"{name}: {review_id} does not reach an end event", code="CG415")
     return problems.problems
 
 
@@ -257,7 +269,7 @@ def check_diagram(root: etree._Element, process: etree._Element, name: str) -> l
             if any(attached.get(x) in pair for x in pair):
                 continue  # a boundary event sits on its host's border by design
             if ba.overlaps(bb):
-                problems.append(Problem(f"{name}: diagram elements overlap: {a} and {b}"))
+                problems.append(Problem(f"{name}: diagram elements overlap: {a} and {b}", code="CG416"))
     names = {el.get("id", ""): el.get("name", "") for el in process if isinstance(el.tag, str)}
     labels = [(what, box) for what, box in boxes if what.startswith(LABEL_OF)]
     problems += _check_label_text(labels, names, name)
@@ -280,10 +292,13 @@ def _check_label_text(labels: list[tuple[str, Rect[float]]], names: dict[str, st
             problems.add(
                 f"{name}: the {what} is {box.width:g}px wide, so bpmn-js breaks a word of {text!r} in two: {lines}",
                 hint="the layout must size labels with catalyst_gen.text_metrics.external_label",
+                code="CG416",
             )
         needed = len(lines) * LABEL_FONT_SIZE * LINE_HEIGHT
         if box.height < needed:
-            problems.add(f"{name}: the {what} is {box.height:g}px high, its {len(lines)} line(s) need {needed:g}px")
+            problems.add(
+                f"{name}: the {what} is {box.height:g}px high, its {len(lines)} line(s) need {needed:g}px", code="CG416"
+            )
     return problems.problems
 
 
@@ -296,11 +311,11 @@ def _check_labels_clear_of_flows(
         try:
             points = [(float(p.get("x", "")), float(p.get("y", ""))) for p in edge.findall("di:waypoint", NS)]
         except ValueError:
-            problems.add(f"{name}: edge of {flow} has a non-numeric waypoint")
+            problems.add(f"{name}: edge of {flow} has a non-numeric waypoint", code="CG416")
             continue
         for what, box in labels:
             if any(_crosses(box, a, b) for a, b in zip(points, points[1:], strict=False)):
-                problems.add(f"{name}: sequence flow {flow} runs through the {what}")
+                problems.add(f"{name}: sequence flow {flow} runs through the {what}", code="CG416")
     return problems.problems
 
 
@@ -329,13 +344,13 @@ def _check_diagram_complete(
         local = etree.QName(el).localname
         el_id = el.get("id", "")
         if local in FLOW_NODES and el_id not in shapes:
-            problems.add(f"{name}: {local} {el_id} has no diagram shape")
+            problems.add(f"{name}: {local} {el_id} has no diagram shape", code="CG416")
         if local == "sequenceFlow":
             edge = edges.get(el_id)
             if edge is None:
-                problems.add(f"{name}: sequence flow {el_id} has no diagram edge")
+                problems.add(f"{name}: sequence flow {el_id} has no diagram edge", code="CG416")
             elif len(edge.findall("di:waypoint", NS)) < 2:
-                problems.add(f"{name}: edge of {el_id} has fewer than two waypoints")
+                problems.add(f"{name}: edge of {el_id} has fewer than two waypoints", code="CG416")
     return problems.problems
 
 
@@ -348,10 +363,10 @@ def _diagram_boxes(shapes: dict[str, etree._Element], name: str) -> tuple[list[t
             bounds = read_bounds(shape.find("dc:Bounds", NS))
             label = read_bounds(shape.find("bpmndi:BPMNLabel/dc:Bounds", NS))
         except ValueError:
-            problems.add(f"{name}: shape of {element} has dc:Bounds without numeric x/y/width/height")
+            problems.add(f"{name}: shape of {element} has dc:Bounds without numeric x/y/width/height", code="CG416")
             continue
         if bounds is None:
-            problems.add(f"{name}: shape of {element} has no bounds")
+            problems.add(f"{name}: shape of {element} has no bounds", code="CG416")
             continue
         boxes.append((element, bounds))
         if label is not None:

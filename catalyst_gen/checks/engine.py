@@ -53,6 +53,7 @@ def check_example_expressions(root: etree._Element, name: str) -> list[Problem]:
                 Problem(
                     f"{name}:{element.sourceline}: <{tag}> {where} contains `{opener}`, an expression Camunda 7 would evaluate",
                     hint=EXPRESSION_HINT,
+                    code="CG417",
                 )
             )
     return problems
@@ -89,6 +90,7 @@ def check_template_expressions(data: bytes, name: str) -> list[Problem]:
                 Problem(
                     f"{name}: property {label} writes `{opener}` into the diagram, an expression Camunda 7 would evaluate",
                     hint=EXPRESSION_HINT,
+                    code="CG417",
                 )
             )
     return problems

@@ -70,6 +70,7 @@ def check_shipped_secrets(files: dict[str, bytes], example: etree._Element | Non
                 Problem(
                     f"{name} would ship {kind} ({token[:4]}... {len(token)} characters) to every user",
                     hint=HINT + "; look for it in the spec, its presets, a supplied logo and connectors/_library.yaml",
+                    code="CG418",
                 )
             )
     return problems

@@ -85,7 +85,7 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
     except CheckError as exc:
         return exc.problems
     if root.tag != f"{{{NS['svg']}}}svg":
-        return [Problem(f"{name}: the root element is not an SVG <svg> in the SVG namespace")]
+        return [Problem(f"{name}: the root element is not an SVG <svg> in the SVG namespace", code="CG421")]
     problems = ProblemList()
     _check_size(root, name, problems)
     _check_stylesheet_instructions(root, name, problems)
@@ -93,7 +93,7 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
         if isinstance(el.tag, str):
             _check_element(el, name, problems)
         elif isinstance(el, etree._ProcessingInstruction) and "stylesheet" in (el.target or ""):
-            problems.add(f"{name}: external stylesheet processing instruction")
+            problems.add(f"{name}: external stylesheet processing instruction", code="CG420")
     _check_use_expansion(root, name, problems)
     if problems or not render:
         return problems.problems
@@ -105,7 +105,7 @@ def _check_size(root: etree._Element, name: str, problems: ProblemList) -> None:
     view_box = (root.get("viewBox") or "").replace(",", " ").split()
     width, height = root.get("width"), root.get("height")
     if len(view_box) != 4:
-        problems.add(f"{name}: the logo has no viewBox", hint='add viewBox="0 0 64 64"')
+        problems.add(f"{name}: the logo has no viewBox", hint='add viewBox="0 0 64 64"', code="CG421")
     else:
         try:
             vb_w, vb_h = float(view_box[2]), float(view_box[3])
@@ -113,12 +113,15 @@ def _check_size(root: etree._Element, name: str, problems: ProblemList) -> None:
             vb_w = vb_h = 0
         if vb_w <= 0 or vb_w != vb_h:
             problems.add(
-                f"{name}: the viewBox {root.get('viewBox')!r} is not square", hint="a logo must scale cleanly to 64x64"
+                f"{name}: the viewBox {root.get('viewBox')!r} is not square",
+                hint="a logo must scale cleanly to 64x64",
+                code="CG421",
             )
     if (width, height) != ("64", "64"):
         problems.add(
             f"{name}: the logo is {width}x{height}, not 64x64",
             hint='set width="64" height="64" (keep the viewBox: any square viewBox scales cleanly)',
+            code="CG421",
         )
 
 
@@ -129,6 +132,7 @@ def _check_stylesheet_instructions(root: etree._Element, name: str, problems: Pr
             problems.add(
                 f"{name}: external stylesheet processing instruction <?{sibling.target!s} ...?>",
                 hint="put styles inline in the SVG",
+                code="CG420",
             )
 
 
@@ -139,15 +143,19 @@ def _check_element(el: etree._Element, name: str, problems: ProblemList) -> None
         problems.add(
             f"{name}: <{local}> is not allowed in a logo",
             hint="logos are rendered inside Camunda Modeler: no active content",
+            code="CG420",
         )
     if local in ANIMATIONS and (el.get("attributeName") or "").split(":")[-1].lower() == "href":
         problems.add(
             f"{name}: <{local}> changes a link (attributeName={el.get('attributeName')!r})",
             hint="logos are rendered inside Camunda Modeler: no active content",
+            code="CG420",
         )
     for attr, value in el.attrib.items():
         if attr == XML_BASE:
-            problems.add(f"{name}: xml:base on <{local}> would make relative references load from elsewhere")
+            problems.add(
+                f"{name}: xml:base on <{local}> would make relative references load from elsewhere", code="CG420"
+            )
             continue
         _check_attribute(etree.QName(attr).localname, str(value), local, name, problems)
     if local == "style" and el.text:
@@ -155,13 +163,14 @@ def _check_element(el: etree._Element, name: str, problems: ProblemList) -> None
             problems.add(
                 f"{name}: <style> would load something from outside the logo: {what}",
                 hint="only url(#id) references inside the SVG are allowed; no @-rules, fonts or imports",
+                code="CG420",
             )
 
 
 def _check_attribute(attr_local: str, value: str, local: str, name: str, problems: ProblemList) -> None:
     """Event handlers, ``javascript:`` URLs, and links or ``url()``s that leave the file."""
     if attr_local.lower().startswith("on"):
-        problems.add(f"{name}: event handler attribute {attr_local} on <{local}>")
+        problems.add(f"{name}: event handler attribute {attr_local} on <{local}>", code="CG420")
     is_javascript = attr_local in _URL_ATTRIBUTES and "javascript:" in value.lower().replace(" ", "")
     if attr_local == "href" and not _LOCAL_HREF.match(value) and not is_javascript:
         what = (
@@ -172,20 +181,22 @@ def _check_attribute(attr_local: str, value: str, local: str, name: str, problem
         problems.add(
             f"{name}: {what} {value[:60]!r} on <{local}>",
             hint="embed everything; only #fragment links and data:image/png|jpeg|gif|webp are allowed",
+            code="CG420",
         )
     if is_javascript:
-        problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>")
+        problems.add(f"{name}: javascript: URL in {attr_local} on <{local}>", code="CG420")
     image = _DATA_IMAGE.match(value) if attr_local == "href" else None
     if image:
         problem = bitmap_problem(image.group(1).lower(), bool(image.group(2)), image.group(3))
         if problem:
-            problems.add(f"{name}: inline image on <{local}>: {problem}", hint=_BITMAP_HINT)
+            problems.add(f"{name}: inline image on <{local}>: {problem}", hint=_BITMAP_HINT, code="CG421")
     if attr_local != "href":
         loads = declarations_load(value) if attr_local == "style" else value_loads(value)
         for what in loads:
             problems.add(
                 f"{name}: {attr_local} on <{local}> would load something from outside the logo: {what}",
                 hint="only url(#id) references inside the SVG are allowed",
+                code="CG420",
             )
 
 
@@ -310,11 +321,13 @@ def _check_use_expansion(root: etree._Element, name: str, problems: ProblemList)
         problems.add(
             f"{name}: <use> references form a cycle",
             hint="a <use> must not refer to itself or to a group containing it",
+            code="CG420",
         )
     elif size > MAX_SVG_ELEMENTS:
         problems.add(
             f"{name}: the logo expands to more than {MAX_SVG_ELEMENTS:,} elements through <use> references",
             hint="draw the logo without nesting <use> of <use> (this is how SVG 'billion laughs' hang renderers)",
+            code="CG420",
         )
 
 
@@ -342,15 +355,19 @@ def _check_render(data: bytes, name: str) -> list[Problem]:
     try:
         width, height, pixels = _rendered_pixels(data)
     except Exception as exc:  # cairosvg raises many types for bad input
-        return [Problem(f"{name}: the logo does not render: {exc}")]
+        return [Problem(f"{name}: the logo does not render: {exc}", code="CG422")]
     if (width, height) != (64, 64):
-        return [Problem(f"{name}: renders at {(width, height)}, not 64x64")]
+        return [Problem(f"{name}: renders at {(width, height)}, not 64x64", code="CG422")]
     if not any(pixel >> 24 for pixel in pixels):
-        return [Problem(f"{name}: the logo renders blank (fully transparent)", hint="draw something visible")]
+        return [
+            Problem(f"{name}: the logo renders blank (fully transparent)", hint="draw something visible", code="CG422")
+        ]
     if len(pixels) < 2:
         return [
             Problem(
-                f"{name}: the logo renders blank (one flat colour, nothing drawn on it)", hint="draw something visible"
+                f"{name}: the logo renders blank (one flat colour, nothing drawn on it)",
+                hint="draw something visible",
+                code="CG422",
             )
         ]
     return []

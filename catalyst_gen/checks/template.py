@@ -22,25 +22,25 @@ def check_element_template(data: bytes, name: str, *, svg: bytes) -> list[Proble
     try:
         template = json.loads(data)
     except json.JSONDecodeError as exc:
-        return [Problem(f"{name}: not valid JSON: {exc}")]
+        return [Problem(f"{name}: not valid JSON: {exc}", code="CG403")]
     for key in ("$schema", "name", "id", "version", "appliesTo", "properties"):
         if key not in template:
-            problems.add(f"{name}: missing {key}")
+            problems.add(f"{name}: missing {key}", code="CG430")
     if template.get("appliesTo") != ["bpmn:ServiceTask"]:
-        problems.add(f'{name}: appliesTo must be ["bpmn:ServiceTask"]')
+        problems.add(f'{name}: appliesTo must be ["bpmn:ServiceTask"]', code="CG430")
     icon = template.get("icon", {}).get("contents", "")
     prefix = "data:image/svg+xml;base64,"
     if not icon.startswith(prefix) or base64.b64decode(icon[len(prefix) :]) != svg:
-        problems.add(f"{name}: icon.contents is not the connector's SVG")
+        problems.add(f"{name}: icon.contents is not the connector's SVG", code="CG430")
     groups = {g["id"] for g in template.get("groups", [])}
     for prop in template.get("properties", []):
         binding = prop.get("binding", {})
         if prop.get("type") != "Hidden":
             for key in ("label", "description"):
                 if not prop.get(key):
-                    problems.add(f"{name}: visible property {binding.get('name')} has no {key}")
+                    problems.add(f"{name}: visible property {binding.get('name')} has no {key}", code="CG430")
         if prop.get("group") and prop["group"] not in groups:
-            problems.add(f"{name}: property {binding.get('name')} is in unknown group {prop['group']}")
+            problems.add(f"{name}: property {binding.get('name')} is in unknown group {prop['group']}", code="CG430")
     return problems.problems
 
 
@@ -53,7 +53,7 @@ def check_agreement(template_data: bytes, example: etree._Element, name: str) ->
     template = json.loads(template_data)
     task = example.find(".//bpmn:serviceTask", NS)
     if task is None:
-        return [Problem(f"{name}: no service task")]
+        return [Problem(f"{name}: no service task", code="CG431")]
     inputs = {
         p.get("name", ""): p.text or ""
         for p in task.iterfind("bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NS)
@@ -78,7 +78,9 @@ def check_agreement(template_data: bytes, example: etree._Element, name: str) ->
         else:
             continue
         if actual != value:
-            problems.add(f"{name}: {kind} {key} is {actual!r} in the example but {value!r} in the element template")
+            problems.add(
+                f"{name}: {kind} {key} is {actual!r} in the example but {value!r} in the element template", code="CG431"
+            )
     for key in sorted(set(inputs) - bound):
-        problems.add(f"{name}: input parameter {key} is not bound by the element template")
+        problems.add(f"{name}: input parameter {key} is not bound by the element template", code="CG431")
     return problems.problems

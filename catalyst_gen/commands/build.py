@@ -37,6 +37,7 @@ class ConnectorResult:
     ``state`` is ``"written"`` (its folder changed), ``"unchanged"`` (skipped by
     the cache, or rebuilt to the same bytes) or ``"failed"``.  ``connector`` is
     the model when it was built, None when the cache skipped it or it failed.
+    ``problems`` are the errors that failed it, or the warnings of a connector that built.
     """
 
     connector_id: str
@@ -95,7 +96,7 @@ def build_library(
         outcomes = _build(project, todo, jobs, on_progress)
         written = _write(project, cache, outcomes)
     report = _report(selected, outcomes, written)
-    if report.problems:
+    if any(p.is_error for p in report.problems):
         raise CommandFailed(report.problems, report)
     return report
 
@@ -158,8 +159,9 @@ def _report(selected: list[str], outcomes: list[Outcome], written: set[str]) -> 
         outcome = by_id.get(cid)
         if outcome is None:
             results.append(ConnectorResult(cid, UNCHANGED))
-        elif outcome.problems:
+        elif not outcome.built:
             results.append(ConnectorResult(cid, FAILED, problems=outcome.problems))
         else:
-            results.append(ConnectorResult(cid, WRITTEN if cid in written else UNCHANGED, outcome.connector))
+            state = WRITTEN if cid in written else UNCHANGED
+            results.append(ConnectorResult(cid, state, outcome.connector, problems=outcome.problems))
     return BuildReport(tuple(results))

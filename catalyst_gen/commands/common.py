@@ -26,7 +26,9 @@ class MissingVariables(CatalystError):
     """``try_connector`` was not given a value for every ``${placeholder}`` of the payload."""
 
     def __init__(self, connector_id: str, names: list[str]):
-        super().__init__(Problem(f"{connector_id}: no value for the process variables {', '.join(names)}"))
+        super().__init__(
+            Problem(f"{connector_id}: no value for the process variables {', '.join(names)}", code="CG607")
+        )
         self.names = names
 
 
@@ -43,5 +45,5 @@ def select_ids(project: Project, ids: Iterable[str] = ()) -> list[str]:
     if not selected:
         selected = project.connector_ids()
         if not selected:
-            raise CatalystError(f"no connectors found in {project.connectors_dir}")
+            raise CatalystError(Problem(f"no connectors found in {project.connectors_dir}", code="CG602"))
     return selected

@@ -52,7 +52,7 @@ def create_connector(
     except CatalystError as exc:
         shutil.rmtree(path.parent)
         raise CatalystError(
-            [Problem("the scaffold does not build (a bug in templates/scaffold/)"), *exc.problems]
+            [Problem("the scaffold does not build (a bug in templates/scaffold/)", code="CG605"), *exc.problems]
         ) from None
     return NewConnector(built.connector, path, project.root)
 
@@ -108,7 +108,7 @@ def try_connector(
             if "base URL" in str(exc)
             else "set the secret (see the connector README's Secret Sources) or fix the inputs"
         )
-        raise CatalystError(Problem(str(exc), hint=hint)) from None
+        raise CatalystError(Problem(str(exc), hint=hint, code="CG608")) from None
     return TryReport(built.connector, outcome)
 
 

@@ -99,5 +99,6 @@ def _listen(port: int | None) -> socket.socket:
             Problem(
                 f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
                 hint="choose another --port, or --port 0 for any free port",
+                code="CG609",
             )
         ) from None

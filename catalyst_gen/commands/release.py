@@ -48,7 +48,7 @@ def package_release(root: str | os.PathLike[str] | Project, *, jobs: int | None 
     ids = select_ids(project)
     with exclusive(project.state_dir):
         result = verify(project, ids, jobs=jobs, compare_dist=True, all_connectors=True, hint=PACKAGE_HINT)
-        if result.problems:
+        if any(p.is_error for p in result.problems):
             raise CatalystError(result.problems)
         built = [(o.built.connector, o.built.files) for o in result.outcomes if o.built]
         older = {cid: [(r.version, r.data) for r in saved] for cid, saved in result.history.items()}
@@ -92,7 +92,10 @@ def _raise_version(project: Project, connector_id: str, version: int) -> Built:
         write_state_file(spec, original)
         raise CatalystError(
             [
-                Problem(f"raising {connector_id} to version {version} would break its spec; it was left as it was"),
+                Problem(
+                    f"raising {connector_id} to version {version} would break its spec; it was left as it was",
+                    code="CG606",
+                ),
                 *exc.problems,
             ]
         ) from None
@@ -121,6 +124,7 @@ def _released_bytes(project: Project, built: Built, record: dict, released: Path
                     f" (its sha256 differs from {versions.LOCK_FILE})",
                     Location(released, 1, 1),
                     hint=f"pass the {name} that was released as version {record['version']}",
+                    code="CG515",
                 )
             )
         return data
@@ -140,6 +144,7 @@ def _released_bytes(project: Project, built: Built, record: dict, released: Path
             Location(dist_copy, 1, 1),
             hint=f"restore it (`git checkout <released commit> -- dist/{connector.id}/{name}`) and run bump again,"
             " or pass --released FILE",
+            code="CG515",
         )
     )
 
@@ -151,7 +156,9 @@ def _compatible(project: Project, built: Built, old: bytes, breaking: bool) -> t
     if refused:
         cid = built.connector.id
         where = versions.version_location(project.spec_path(cid), project.root)
-        raise CatalystError([Problem(f"{cid}: breaking change: {c}", where, hint=BREAKING_HINT) for c in refused])
+        raise CatalystError(
+            [Problem(f"{cid}: breaking change: {c}", where, hint=BREAKING_HINT, code="CG516") for c in refused]
+        )
     return tuple(changes)
 
 

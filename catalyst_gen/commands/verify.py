@@ -67,10 +67,17 @@ def verify(
     if compare_dist and built:
         drift = compare(project.dist_dir, {cid: b.files for cid, b in built.items()}, all_connectors=all_connectors)
         rebuild = hint or REBUILD_HINT
-        problems += [Problem(f"{p} is stale", hint=rebuild) for p in drift.stale]
-        problems += [Problem(f"{p} is missing", hint=rebuild) for p in drift.missing]
+        problems += [Problem(f"{p} is stale", hint=rebuild, code="CG501", file=project.root / p) for p in drift.stale]
         problems += [
-            Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec")
+            Problem(f"{p} is missing", hint=rebuild, code="CG502", file=project.root / p) for p in drift.missing
+        ]
+        problems += [
+            Problem(
+                f"{p} is produced by no connector",
+                hint="delete it, or restore its connector spec",
+                code="CG503",
+                file=project.root / p,
+            )
             for p in drift.extra
         ]
     return Verification(outcomes, drift, problems, saved)
@@ -108,16 +115,17 @@ def check(root: str | os.PathLike[str] | Project, ids: Iterable[str] = (), *, jo
     selected = select_ids(project, ids)
     result = verify(project, selected, jobs=jobs, compare_dist=True, all_connectors=not ids)
     report = CheckReport(result.connectors, result.drift, tuple(result.problems))
-    if result.problems:
+    if any(p.is_error for p in result.problems):
         raise CommandFailed(result.problems, report)
     return report
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The connectors that passed every spec, artifact and version check."""
+    """The connectors that passed every spec, artifact and version check (``problems``: their warnings)."""
 
     connectors: tuple[Connector, ...]
+    problems: tuple[Problem, ...] = ()
 
 
 def validate(
@@ -126,6 +134,6 @@ def validate(
     """Run every spec and artifact check and the version record check on ``ids``; write nothing."""
     project = open_project(root)
     result = verify(project, select_ids(project, ids), jobs=jobs, compare_dist=False, all_connectors=False)
-    if result.problems:
+    if any(p.is_error for p in result.problems):
         raise CatalystError(result.problems)
-    return ValidationReport(result.connectors)
+    return ValidationReport(result.connectors, tuple(result.problems))

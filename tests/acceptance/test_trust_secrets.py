@@ -8,6 +8,7 @@ catches keys that arrive another way: a supplied logo, ``_library.yaml``.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from helpers import SAMPLE, build_refused
@@ -87,8 +88,9 @@ def test_a_key_in_library_settings_is_not_shipped(project, cli, field):
     lines = [f"{field}: {json.dumps('Catalyst ' + KEY)}" if line.startswith(f"{field}:") else line for line in lines]
     settings.write_text("\n".join(lines) + "\n")
     result = cli(project, "build", "--force", "together-ai")
-    assert result.exit_code == 1 and "would ship an OpenAI-style key" in result.output, result.output
-    assert KEY not in result.output
+    # refused where it is written (the settings get the spec's checks), before any artifact could ship it
+    assert result.exit_code == 1 and "looks like an OpenAI-style key" in result.output, result.output
+    assert re.search(rf"connectors/_library.yaml:[0-9]+:[0-9]+: error: {field}:", result.output), result.output
 
 
 def test_illustrations_and_embedded_images_are_not_secrets(project, cli):
