@@ -87,7 +87,10 @@ def reports_errors(command: F) -> F:
 
 
 def _root(project_dir: str | None) -> Path:
-    return Path(project_dir or ".").resolve()
+    """The library root: ``-C DIR`` exactly, else found by walking up from the current directory."""
+    from .library import discover_root
+
+    return discover_root(project_dir)
 
 
 def _plural(count: int, noun: str = "connector") -> str:
@@ -99,7 +102,7 @@ project_option = click.option(
     "-C",
     type=click.Path(file_okay=False),
     default=None,
-    help="Root of the connector library (default: current directory).",
+    help="Root of the connector library (default: found by walking up from the current directory).",
 )
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
@@ -238,7 +241,15 @@ def validate(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) ->
     from .commands.verify import validate as validate_library
 
     report = validate_library(_root(project_dir), ids, jobs=jobs)
+    _print_warnings(report.warnings)
     click.echo(f"{_plural(len(report.connectors))} valid")
+
+
+def _print_warnings(warnings: Any) -> None:
+    from .todos import format_warning
+
+    for warning in warnings:
+        click.echo(format_warning(warning), err=True)
 
 
 # ------------------------------------------------------------------ list, schema
@@ -266,6 +277,28 @@ def schema() -> None:
     from .commands.info import spec_schema
 
     click.echo(spec_schema().text, nl=False)
+
+
+# ------------------------------------------------------------------ init
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+@reports_errors
+def init(directory: str) -> None:
+    """Start a new connector library in DIRECTORY (default: here).
+
+    Writes connectors/_library.yaml, templates/, a preset, an example
+    connector (its version recorded), .gitignore, a GitHub Actions workflow
+    running `catalyst-gen check` and a pre-commit config.  Refuses a folder
+    that already holds a library or any of these files; never overwrites.
+    """
+    from .commands.init import init_library
+
+    report = init_library(directory)
+    click.echo(f"created a connector library in {report.root} ({_plural(len(report.files), 'file')})")
+    where = "" if report.root == Path.cwd().resolve() else f"cd {directory} && "
+    click.echo(f"next: {where}catalyst-gen build, then `catalyst-gen new <id>` for your own connector")
 
 
 # ------------------------------------------------------------------ one connector: try, new, diagram
@@ -368,9 +401,20 @@ def new(
 
     report = create_connector(_root(project_dir), connector_id, name=name, preset=preset, url=url, auth=auth)
     click.echo(
-        f"created {report.spec_path.relative_to(report.root)}; next: fill in the TODOs, "
-        f"then `catalyst-gen build {connector_id}`"
+        f"created {report.spec_path.relative_to(report.root)} (version {report.connector.version} recorded, "
+        f"dist/{connector_id}/ built)"
     )
+    if report.todos:
+        from .errors import Location, format_spec_path
+
+        click.echo(
+            f"next: replace the {_plural(len(report.todos), 'TODO placeholder')}, then `catalyst-gen build {connector_id}`:"
+        )
+        for todo in report.todos:
+            where = todo.location or Location(report.spec_path, 1, 1)
+            click.echo(f"  {where}: {format_spec_path(todo.path)}")
+    else:
+        click.echo(f"next: `catalyst-gen build {connector_id}` after each edit, `catalyst-gen check` before you commit")
 
 
 @main.command()

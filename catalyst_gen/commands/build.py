@@ -22,6 +22,7 @@ from .common import CommandFailed, open_project, select_ids
 
 if TYPE_CHECKING:
     from ..batch import Outcome
+    from ..build import Built
     from ..model import Connector
 
 WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
@@ -43,6 +44,8 @@ class ConnectorResult:
     state: str
     connector: Connector | None = None
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    """TODO placeholders left in the spec (:mod:`catalyst_gen.todos`): printed, not a failure."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class BuildReport:
         """
         labels = {WRITTEN: "built", FAILED: "FAILED"}
         out = [(f"{labels.get(r.state, r.state):9} {r.connector_id}", r.state == FAILED) for r in self.results]
+        if self.warnings:
+            from ..todos import format_warning
+
+            out += [(format_warning(w), True) for w in self.warnings]
         written, failed, total = len(self.ids(WRITTEN)), len(self.ids(FAILED)), len(self.results)
         noun = "connector" if total == 1 else "connectors"
         out.append((f"{total} {noun}: {written} written, {total - written - failed} unchanged, {failed} failed", False))
@@ -70,6 +77,10 @@ class BuildReport:
     @property
     def problems(self) -> list[Problem]:
         return [p for r in self.results for p in r.problems]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [w for r in self.results for w in r.warnings]
 
 
 def build_library(
@@ -142,6 +153,7 @@ def _write(project: Project, cache: BuildCache, outcomes: list[Outcome]) -> set[
         return set()
     good = {o.connector_id: o.built.files for o in outcomes if o.built}
     written = write_connectors(project.dist_dir, project.state_dir, good)
+    _refresh_drafts(project, [o.built for o in outcomes if o.built])
     for outcome in outcomes:
         if outcome.built:
             cache.record(outcome.connector_id, connector_inputs(outcome.built.connector), outcome.built.files)
@@ -149,6 +161,19 @@ def _write(project: Project, cache: BuildCache, outcomes: list[Outcome]) -> set[
             cache.forget(outcome.connector_id)
     cache.save()
     return set(written)
+
+
+def _refresh_drafts(project: Project, built: list[Built]) -> None:
+    """Move the version records ``catalyst-gen new`` left as drafts along with what was built."""
+    from .. import versions
+
+    versions.refresh_drafts(
+        project,
+        {
+            b.connector.id: (b.connector.version, b.files[b.connector.file_names["element_template"]], bool(b.todos))
+            for b in built
+        },
+    )
 
 
 def _report(selected: list[str], outcomes: list[Outcome], written: set[str]) -> BuildReport:
@@ -161,5 +186,7 @@ def _report(selected: list[str], outcomes: list[Outcome], written: set[str]) -> 
         elif outcome.problems:
             results.append(ConnectorResult(cid, FAILED, problems=outcome.problems))
         else:
-            results.append(ConnectorResult(cid, WRITTEN if cid in written else UNCHANGED, outcome.connector))
+            todos = outcome.built.todos if outcome.built else ()
+            state = WRITTEN if cid in written else UNCHANGED
+            results.append(ConnectorResult(cid, state, outcome.connector, warnings=todos))
     return BuildReport(tuple(results))

@@ -29,6 +29,8 @@ class Verification:
     outcomes: list[Outcome]
     drift: Drift
     problems: list[Problem]
+    todos: list[Problem]
+    """TODO placeholders: among ``problems`` for ``check`` and ``package``, warnings for ``validate``."""
 
     @property
     def connectors(self) -> tuple[Connector, ...]:
@@ -48,9 +50,14 @@ def verify(
     unrecorded or un-bumped template versions, and (with ``compare_dist``) drift from ``dist/``.
 
     ``all_connectors`` also reports folders in ``dist/`` that no connector produces.
+    With ``compare_dist`` (``check``, ``package``: what ships) TODO placeholders
+    are problems too.
     """
     outcomes = build_many(project, ids, jobs=jobs)
     problems = [p for o in outcomes for p in o.problems]
+    todos = [t for o in outcomes if o.built for t in o.built.todos]
+    if compare_dist:
+        problems += todos
     built = {o.connector_id: o.built for o in outcomes if o.built}
     templates = {
         cid: (b.connector.version, b.files[b.connector.file_names["element_template"]]) for cid, b in built.items()
@@ -66,7 +73,7 @@ def verify(
             Problem(f"{p} is produced by no connector", hint="delete it, or restore its connector spec")
             for p in drift.extra
         ]
-    return Verification(outcomes, drift, problems)
+    return Verification(outcomes, drift, problems, todos)
 
 
 @dataclass(frozen=True)
@@ -97,9 +104,10 @@ def check(root: str | os.PathLike[str] | Project, ids: Iterable[str] = (), *, jo
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The connectors that passed every spec, artifact and version check."""
+    """The connectors that passed every spec, artifact and version check, and their TODO placeholders."""
 
     connectors: tuple[Connector, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def validate(
@@ -110,4 +118,4 @@ def validate(
     result = verify(project, select_ids(project, ids), jobs=jobs, compare_dist=False, all_connectors=False)
     if result.problems:
         raise CatalystError(result.problems)
-    return ValidationReport(result.connectors)
+    return ValidationReport(result.connectors, tuple(result.todos))
