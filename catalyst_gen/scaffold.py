@@ -23,8 +23,15 @@ from .loader import load_spec
 from .render import template_loader
 
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
-SCHEMA_FILE = Path("catalyst_gen", "schema", "connector.schema.json")
-"""Where the library keeps the spec schema, if it does (this repository does): the editor modeline points to it."""
+LIBRARY_SCHEMA = "_schema.json"
+"""``connectors/_schema.json``: the spec schema ``catalyst-gen init`` writes into a library, for editors."""
+REPO_SCHEMA = "../../catalyst_gen/schema/connector.schema.json"
+"""Where a spec finds the schema in catalyst-gen's own repository (its library has no ``_schema.json``)."""
+
+
+def schema_ref(project: Project) -> str:
+    """The ``$schema`` of a new spec's editor modeline, relative to ``connectors/<id>/``."""
+    return f"../{LIBRARY_SCHEMA}" if (project.connectors_dir / LIBRARY_SCHEMA).is_file() else REPO_SCHEMA
 
 
 SCAFFOLD_TEMPLATE = "scaffold/connector.yaml.j2"
@@ -117,7 +124,7 @@ def render_spec(
         secret_name=connector_id.replace("-", "_") + "_api_key",
         initials=initials(name),
         background=PALETTE[digest % len(PALETTE)],
-        schema_ref=("../../" + SCHEMA_FILE.as_posix()) if (project.root / SCHEMA_FILE).is_file() else None,
+        schema_ref=schema_ref(project),
     )
 
 

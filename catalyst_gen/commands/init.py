@@ -3,8 +3,10 @@
 Everything it writes comes from the templates catalyst-gen ships
 (:func:`catalyst_gen.library.default_templates_dir`, package data in an
 install): the artifact templates and the ``new`` scaffold are copied to the
-library's ``templates/`` (where the author may change them), and
-``templates/scaffold/library/`` provides the rest (table below).  The example
+library's ``templates/`` (where the author may change them),
+``templates/scaffold/library/`` provides the rest (table below), and the spec
+schema goes to ``connectors/_schema.json`` for editors (``catalyst-gen schema``
+prints the current one).  The example
 connector is built in memory and its version recorded, so ``build`` then
 ``check`` pass with no further step.
 
@@ -21,6 +23,8 @@ from pathlib import Path
 from .. import __version__
 from ..errors import CatalystError, Problem
 from ..library import Project, default_templates_dir, find_root, is_library
+from ..scaffold import LIBRARY_SCHEMA
+from .info import spec_schema
 
 HOOKS_REPO = "https://github.com/catalyst-connector/catalyst-gen"
 """The catalyst-gen repository, whose ``.pre-commit-hooks.yaml`` the new library's pre-commit config and CI use."""
@@ -62,6 +66,7 @@ def library_files(templates: Path | None = None) -> dict[str, str]:
     for target, source in LIBRARY_FILES.items():
         text = (templates / LIBRARY_SCAFFOLD / source).read_text("utf-8")
         files[target] = _fill(text, context) if source.endswith(".j2") else text
+    files[f"connectors/{LIBRARY_SCHEMA}"] = spec_schema().text  # for editors: the modeline of every spec names it
     return files
 
 
