@@ -217,7 +217,8 @@ def check(ids: tuple[str, ...], jobs: int | None, project_dir: str | None) -> No
     """Fail (exit 1) when dist/ is not exactly what the specs produce.
 
     Regenerates every connector in memory and prints a unified diff of what
-    is stale, and lists what is missing or extra.  Writes nothing; CI runs it.
+    is stale, and lists what is missing or extra, unrecorded template versions
+    and TODO placeholders left in specs.  Writes nothing; CI runs it.
     """
     from .commands.verify import check as check_library
 
@@ -396,7 +397,11 @@ def new(
     auth: str | None,
     project_dir: str | None,
 ) -> None:
-    """Scaffold connectors/<id>/connector.yaml, ready to build."""
+    """Scaffold connectors/<id>/connector.yaml, build it, record version 1 (a draft) and list its TODOs.
+
+    The new connector passes `validate` at once; `check` and `package` refuse
+    it until every TODO placeholder is replaced (`build` only warns).
+    """
     from .commands.connector import create_connector
 
     report = create_connector(_root(project_dir), connector_id, name=name, preset=preset, url=url, auth=auth)
