@@ -114,12 +114,13 @@ def test_the_pre_commit_hooks_run_from_this_repository(tmp_path):
         result = try_repo(hook)
         assert result.returncode == 0 and "Passed" in result.stdout, result.stdout + result.stderr
     spec = library / "connectors" / "echo" / "connector.yaml"
-    spec.write_text(spec.read_text().replace("name: Echo", "name: Echo Service"))  # not rebuilt: dist/ is stale
+    tip = "  - Replace the endpoint"
+    spec.write_text(spec.read_text().replace(tip, "  - Then replace the endpoint"))  # README only; not rebuilt
     result = try_repo("catalyst-gen-check")
     assert result.returncode == 1 and "Failed" in result.stdout and "is stale" in result.stdout, result.stdout
     assert try_repo("catalyst-gen-validate").returncode == 0
-    spec.write_text(spec.read_text().replace("tagline: Send", "tagline: TODO Send"))
+    spec.write_text(spec.read_text().replace("  - Then replace", "  - TODO replace"))
     result = try_repo("catalyst-gen-validate")
-    assert result.returncode == 0 and "warning: tagline: TODO placeholder" in result.stdout, result.stdout
+    assert result.returncode == 0 and "warning: tips[0]: TODO placeholder" in result.stdout, result.stdout
     result = try_repo("catalyst-gen-check")
-    assert result.returncode == 1 and "error: tagline: TODO placeholder" in result.stdout, result.stdout
+    assert result.returncode == 1 and "error: tips[0]: TODO placeholder" in result.stdout, result.stdout
