@@ -27,6 +27,8 @@ _EXPORTS = {
     "BumpReport": "release",
     "create_connector": "connector",
     "NewConnector": "connector",
+    "init_library": "init",
+    "NewLibrary": "init",
     "try_connector": "connector",
     "TryReport": "connector",
     "MissingVariables": "common",
@@ -55,6 +57,7 @@ __all__ = [
     "DiagramReport",
     "MissingVariables",
     "NewConnector",
+    "NewLibrary",
     "PackageReport",
     "PreviewStopped",
     "Problem",
@@ -66,6 +69,7 @@ __all__ = [
     "bump",
     "check",
     "create_connector",
+    "init_library",
     "list_connectors",
     "package_release",
     "preview_connector",
@@ -89,6 +93,7 @@ if TYPE_CHECKING:
         try_connector,
     )
     from .commands.info import ConnectorList, SpecSchema, list_connectors, spec_schema
+    from .commands.init import NewLibrary, init_library
     from .commands.preview import PreviewStopped, preview_connector, serve_preview
     from .commands.release import BumpReport, PackageReport, bump, package_release
     from .commands.verify import CheckReport, ValidationReport, check, validate

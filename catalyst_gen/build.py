@@ -18,6 +18,7 @@ from .library import Project
 from .loader import load_spec
 from .model import Connector, build_model
 from .render import TEMPLATE_FILES, Renderer
+from .todos import TODO_CODE, todo_placeholders
 from .validate import validate
 
 
@@ -33,6 +34,11 @@ class Built:
     files: dict[str, bytes]
     warnings: tuple[Problem, ...] = ()
 
+    @property
+    def todos(self) -> tuple[Problem, ...]:
+        """The spec's TODO placeholders (:mod:`catalyst_gen.todos`): a warning for ``build``, refused by ``check``."""
+        return tuple(w for w in self.warnings if w.code == TODO_CODE)
+
 
 @lru_cache(maxsize=8)
 def renderer_for(templates_dir: Path) -> Renderer:
@@ -42,6 +48,11 @@ def renderer_for(templates_dir: Path) -> Renderer:
 
 def load_connector(project: Project, connector_id: str) -> Connector:
     """Read, validate and model one connector's spec."""
+    return _load(project, connector_id)[0]
+
+
+def _load(project: Project, connector_id: str) -> tuple[Connector, tuple[Problem, ...]]:
+    """The connector's model and its TODO placeholders."""
     spec_path = project.spec_path(connector_id)  # refuses paths and `..` before anything is read
     if not (spec_path.exists() or spec_path.is_symlink()):
         from .suggest import did_you_mean
@@ -55,7 +66,7 @@ def load_connector(project: Project, connector_id: str) -> Connector:
             )
         )
     source = validate(load_spec(spec_path, project.presets_dir, project.root), expected_id=connector_id)
-    return build_model(source.data, project.library, spec_path.parent, source.files)
+    return build_model(source.data, project.library, spec_path.parent, source.files), todo_placeholders(source)
 
 
 def build_connector(project: Project, connector_id: str) -> Built:
@@ -64,11 +75,11 @@ def build_connector(project: Project, connector_id: str) -> Built:
     render -> parse the example once -> check -> draw the example's picture:
     the checks and the picture share the one parsed tree.
     """
-    connector = load_connector(project, connector_id)
+    connector, todos = _load(project, connector_id)
     renderer = renderer_for(project.templates_dir)
     files = renderer.render(connector)
     names = connector.file_names
     example = bpmn.parse_xml(files[names["example"]], f"{names['example']} (rendered from {TEMPLATE_FILES['example']})")
     check_artifacts(connector, files, example)
     files[names["diagram"]] = renderer.picture(example, names["example"])
-    return Built(connector, dict(sorted(files.items())))
+    return Built(connector, dict(sorted(files.items())), todos)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .library import LIBRARY_FILE, Project
+from .library import LIBRARY_FILE, Project, default_templates_dir
 
 if TYPE_CHECKING:
     from .model import Connector
@@ -47,7 +47,7 @@ def _hash_files(paths: Iterable[Path], base: Path) -> str:
 
 @lru_cache(maxsize=1)
 def tool_fingerprint() -> str:
-    """Version plus the package's own sources: a code change invalidates every entry.
+    """Version plus the package's own sources and shipped templates: a code change invalidates every entry.
 
     ``preview/js/node_modules`` (present only where the preview bundle is rebuilt) is
     not the tool's code: hashing it would be slow and would differ between machines.
@@ -55,7 +55,8 @@ def tool_fingerprint() -> str:
     package = Path(__file__).parent
     sources = (p for p in package.rglob("*.py") if "node_modules" not in p.parts)
     files = list(sources) + list(package.glob("schema/*.json"))
-    return __version__ + ":" + _hash_files(files, package)
+    shipped = [p for p in default_templates_dir().rglob("*") if p.is_file()]  # a library's fallback templates
+    return __version__ + ":" + _hash_files(files, package) + ":" + _hash_files(shipped, package)
 
 
 def shared_fingerprint(project: Project) -> str:

@@ -134,7 +134,10 @@ def _internal_error(exc: Exception, output_format: str) -> None:
 
 
 def _root(project_dir: str | None) -> Path:
-    return Path(project_dir or ".").resolve()
+    """The library root: ``-C DIR`` exactly, else found by walking up from the current directory."""
+    from .library import discover_root
+
+    return discover_root(project_dir)
 
 
 def _plural(count: int, noun: str = "connector") -> str:
@@ -146,7 +149,7 @@ project_option = click.option(
     "-C",
     type=click.Path(file_okay=False),
     default=None,
-    help="Root of the connector library (default: current directory).",
+    help="Root of the connector library (default: found by walking up from the current directory).",
 )
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core)."
@@ -273,7 +276,8 @@ def check(ids: tuple[str, ...], jobs: int | None, output_format: str, project_di
     """Fail (exit 1) when dist/ is not exactly what the specs produce.
 
     Regenerates every connector in memory and prints a unified diff of what
-    is stale, and lists what is missing or extra.  Writes nothing; CI runs it.
+    is stale, and lists what is missing or extra, unrecorded template versions
+    and TODO placeholders left in specs.  Writes nothing; CI runs it.
     """
     from .commands.verify import check as check_library
 
@@ -330,6 +334,28 @@ def schema() -> None:
     from .commands.info import spec_schema
 
     click.echo(spec_schema().text, nl=False)
+
+
+# ------------------------------------------------------------------ init
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+@reports_errors
+def init(directory: str) -> None:
+    """Start a new connector library in DIRECTORY (default: here).
+
+    Writes connectors/_library.yaml, templates/, a preset, an example
+    connector (its version recorded), .gitignore, a GitHub Actions workflow
+    running `catalyst-gen check` and a pre-commit config.  Refuses a folder
+    that already holds a library or any of these files; never overwrites.
+    """
+    from .commands.init import init_library
+
+    report = init_library(directory)
+    click.echo(f"created a connector library in {report.root} ({_plural(len(report.files), 'file')})")
+    where = "" if report.root == Path.cwd().resolve() else f"cd {directory} && "
+    click.echo(f"next: {where}catalyst-gen build, then `catalyst-gen new <id>` for your own connector")
 
 
 # ------------------------------------------------------------------ one connector: try, new, diagram
@@ -427,14 +453,29 @@ def new(
     auth: str | None,
     project_dir: str | None,
 ) -> None:
-    """Scaffold connectors/<id>/connector.yaml, ready to build."""
+    """Scaffold connectors/<id>/connector.yaml, build it, record version 1 (a draft) and list its TODOs.
+
+    The new connector passes `validate` at once; `check` and `package` refuse
+    it until every TODO placeholder is replaced (`build` only warns).
+    """
     from .commands.connector import create_connector
 
     report = create_connector(_root(project_dir), connector_id, name=name, preset=preset, url=url, auth=auth)
     click.echo(
-        f"created {report.spec_path.relative_to(report.root)}; next: fill in the TODOs, "
-        f"then `catalyst-gen build {connector_id}`"
+        f"created {report.spec_path.relative_to(report.root)} (version {report.connector.version} recorded, "
+        f"dist/{connector_id}/ built)"
     )
+    if report.todos:
+        from .errors import Location, format_spec_path
+
+        click.echo(
+            f"next: replace the {_plural(len(report.todos), 'TODO placeholder')}, then `catalyst-gen build {connector_id}`:"
+        )
+        for todo in report.todos:
+            where = todo.location or Location(report.spec_path, 1, 1)
+            click.echo(f"  {where}: {format_spec_path(todo.path)}")
+    else:
+        click.echo(f"next: `catalyst-gen build {connector_id}` after each edit, `catalyst-gen check` before you commit")
 
 
 @main.command()

@@ -65,6 +65,10 @@ CODES: dict[str, Code] = {
     "CG130": Code("a library file is a link to a file outside the library", "replace the link with the file itself"),
     "CG131": Code("a library file is not a regular file", "replace it with a file"),
     "CG140": Code("connectors/_library.yaml is missing", "run from the library's root, or pass `-C <root>`"),
+    "CG141": Code(
+        "not inside a connector library (no connectors/_library.yaml here or above), or `-C` names a folder that is not one",
+        "run inside a library, pass `-C <root>`, or start one with `catalyst-gen init`",
+    ),
     # ------------------------------------------------------------ CG2xx JSON Schema (one per keyword)
     "CG200": Code(
         "the spec breaks a schema rule (a keyword without its own code)",
@@ -131,6 +135,10 @@ CODES: dict[str, Code] = {
     "CG365": Code(
         "the library website in _library.yaml is not a plain https:// link", "write the plain https:// address"
     ),
+    "CG370": Code(
+        "a TODO placeholder is left in the spec (a warning for build and validate; check and package refuse it)",
+        "replace it with the connector's real value",
+    ),
     # ------------------------------------------------------------ CG4xx artifact checks
     "CG401": Code("a Jinja template is missing or too large", "restore the template in templates/"),
     "CG402": Code("a Jinja template does not compile or render", "fix the template named in the hint"),
@@ -186,6 +194,7 @@ CODES: dict[str, Code] = {
         "pass the released file with `--released FILE`",
     ),
     "CG516": Code("`bump` refuses a change that would drop users' values", "keep the property, or pass `--breaking`"),
+    "CG517": Code("the draft record of a new connector's version is out of date", "run `catalyst-gen build <id>`"),
     "CG520": Code("a folder catalyst-gen writes is a symbolic link", "delete the link"),
     "CG521": Code("the library lock cannot be opened", "check that .catalyst-gen/ is writable and the lock is a file"),
     "CG522": Code("another catalyst-gen is writing this library", "wait for it to finish"),
@@ -221,6 +230,14 @@ CODES: dict[str, Code] = {
         "set the secret, or fix the inputs",
     ),
     "CG609": Code("`preview` cannot listen on the port", "choose another `--port`, or `--port 0`"),
+    "CG610": Code(
+        "the id was used by a connector of this library before (it is in connectors/_versions.lock)",
+        "choose another id, or restore the old connector",
+    ),
+    "CG611": Code(
+        "`init` would use a folder that is, or is inside, a library, or holds files it would write",
+        "init an empty folder",
+    ),
     # ------------------------------------------------------------ CG9xx environment, catalyst-gen itself
     "CG900": Code("a problem without a more specific code", "follow the message (and report it: it should get a code)"),
     "CG901": Code(

@@ -10,7 +10,9 @@ the CLI would print (:meth:`BuildReport.lines`) and exits 0.  Anything else --
 another command or option, ``--help``, a connector that needs building, any
 problem -- is handed to the click CLI untouched, which does the real work and
 reports problems; the fast path never decides anything the CLI would decide
-differently.
+differently.  It finds the library root as the CLI does
+(:func:`catalyst_gen.library.find_root`; ``-C`` names it exactly), and outside a
+library it leaves the error to the CLI.
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         from pathlib import Path
 
         from .commands.build import unchanged_report
+        from .library import find_root
 
         project_dir, ids = parsed
-        report = unchanged_report(Path(project_dir or ".").resolve(), dict.fromkeys(ids))
+        root = Path(project_dir).resolve() if project_dir is not None else find_root(Path.cwd())
+        report = unchanged_report(root, dict.fromkeys(ids)) if root is not None else None
         if report is not None:
             for line, is_error in report.lines():
                 print(line, file=sys.stderr if is_error else sys.stdout)

@@ -30,6 +30,59 @@ SPEC_FILE = "connector.yaml"
 RELEASE_FOLDER = grammar.RELEASE_FOLDER
 """``dist/release/``: release packaging output (git-ignored), not a connector (its name is reserved)."""
 
+INIT_HINT = "run `catalyst-gen init` to start a new connector library here, or run the command inside one"
+
+
+def is_library(folder: Path) -> bool:
+    """Does ``folder`` hold ``connectors/_library.yaml``, the mark of a library root?"""
+    return (folder / "connectors" / LIBRARY_FILE).is_file()
+
+
+def find_root(start: Path) -> Path | None:
+    """The library root at or above ``start``, found as git finds ``.git``: the nearest folder that is a library.
+
+    So every command works from anywhere inside a library (``connectors/acme/``,
+    ``dist/``, ``templates/``), and none ever writes outside the root it found.
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if is_library(folder):
+            return folder
+    return None
+
+
+def discover_root(project_dir: str | os.PathLike[str] | None) -> Path:
+    """The root a command works on: ``project_dir`` itself when given, else the one :func:`find_root` finds.
+
+    An explicit ``-C``/``--project-dir`` names the root exactly and is not
+    walked up from: a script that names a folder gets that folder or an error,
+    never a library somewhere above it.  Outside a library (or a ``-C`` folder
+    that is not one) the error names ``catalyst-gen init``; nothing is written.
+    """
+    if project_dir is not None:
+        root = Path(project_dir).resolve()
+        if not is_library(root):
+            raise SpecError(
+                Problem(
+                    f"{root} is not a connector library (it has no connectors/{LIBRARY_FILE})",
+                    hint=f"give the library's root folder (the one holding connectors/{LIBRARY_FILE}), "
+                    f"or run `catalyst-gen init {project_dir}` to start a library there",
+                    code="CG141",
+                )
+            )
+        return root
+    found = find_root(Path.cwd())
+    if found is None:
+        raise SpecError(
+            Problem(
+                f"not inside a connector library: no connectors/{LIBRARY_FILE} in {Path.cwd().resolve()} "
+                "or any folder above it",
+                hint=INIT_HINT,
+                code="CG141",
+            )
+        )
+    return found
+
 
 def read_inside(root: Path | None, path: Path, max_bytes: int) -> bytes:
     """The bytes of a library input file (spec, preset, logo, ``_library.yaml``, ``_versions.lock``).
@@ -58,6 +111,18 @@ def read_inside(root: Path | None, path: Path, max_bytes: int) -> bytes:
                 Problem(f"{path} is not a regular file; it is not read", hint="replace it with a file", code="CG131")
             )
         return handle.read(max_bytes + 1)
+
+
+def default_templates_dir() -> Path:
+    """The templates that come with catalyst-gen: a library's ``templates/`` overrides them file by file.
+
+    In an installed package they are package data (``catalyst_gen/templates/``,
+    copied from the repository's ``templates/`` when the wheel is built; see
+    ``pyproject.toml``); in a source checkout they are that ``templates/`` itself.
+    """
+    package = Path(__file__).parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
 
 
 @dataclass(frozen=True)

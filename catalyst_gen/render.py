@@ -162,13 +162,27 @@ class LibraryTemplateLoader(jinja2.BaseLoader):
         return data.decode("utf-8"), str(path), lambda: path.exists() and path.stat().st_mtime_ns == mtime
 
 
+def template_loader(templates_dir: Path) -> jinja2.BaseLoader:
+    """A library's own templates first, then the ones catalyst-gen ships (:func:`~catalyst_gen.library.default_templates_dir`).
+
+    So a library only keeps the templates it changes, and a library made with
+    ``catalyst-gen init`` still builds after its ``templates/`` is deleted.
+    """
+    from .library import default_templates_dir
+
+    shipped = default_templates_dir()
+    if shipped.resolve() == templates_dir.resolve():
+        return LibraryTemplateLoader(templates_dir)
+    return jinja2.ChoiceLoader([LibraryTemplateLoader(templates_dir), LibraryTemplateLoader(shipped)])
+
+
 class Renderer:
     """Renders artifacts from one templates folder; build it once per process."""
 
     def __init__(self, templates_dir: Path):
         self.templates_dir = templates_dir
         self.env = jinja2.Environment(
-            loader=LibraryTemplateLoader(templates_dir),
+            loader=template_loader(templates_dir),
             autoescape=jinja2.select_autoescape(enabled_extensions=("bpmn.j2", "svg.j2"), default_for_string=False),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,

@@ -20,10 +20,18 @@ from .errors import CatalystError, Problem
 from .grammar import require_connector_id
 from .library import Project
 from .loader import load_spec
-from .render import LibraryTemplateLoader
+from .render import template_loader
 
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
-SCHEMA_REF = "../../catalyst_gen/schema/connector.schema.json"
+LIBRARY_SCHEMA = "_schema.json"
+"""``connectors/_schema.json``: the spec schema ``catalyst-gen init`` writes into a library, for editors."""
+REPO_SCHEMA = "../../catalyst_gen/schema/connector.schema.json"
+"""Where a spec finds the schema in catalyst-gen's own repository (its library has no ``_schema.json``)."""
+
+
+def schema_ref(project: Project) -> str:
+    """The ``$schema`` of a new spec's editor modeline, relative to ``connectors/<id>/``."""
+    return f"../{LIBRARY_SCHEMA}" if (project.connectors_dir / LIBRARY_SCHEMA).is_file() else REPO_SCHEMA
 
 
 SCAFFOLD_TEMPLATE = "scaffold/connector.yaml.j2"
@@ -41,36 +49,59 @@ def initials(name: str) -> str:
     return text or "C"
 
 
+def _preset_facts(project: Project, preset: str) -> tuple[set[str], bool, str | None]:
+    """What the preset already says, so the scaffold states only the rest.
+
+    ``(inherited, model, auth)``: the keys it sets (top-level, and one level down
+    as ``endpoint.method``), whether its payload names a ``model``, its auth type.
+    """
+    preset_file = project.presets_dir / f"{preset}.yaml"
+    if not preset_file.is_file():
+        from .suggest import did_you_mean
+
+        known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
+        raise CatalystError(
+            Problem(
+                f"preset {preset!r} not found",
+                hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
+                code="CG122",
+            )
+        )
+    data = load_spec(preset_file, project.presets_dir, project.root).data
+    inherited = set(data)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            inherited.update(f"{key}.{sub}" for sub in value)
+    request = data.get("request")
+    payload = request.get("payload") if isinstance(request, dict) else None
+    auth = data.get("auth")
+    auth_type = auth.get("type") if isinstance(auth, dict) else None
+    return (
+        inherited,
+        isinstance(payload, dict) and "model" in payload,
+        auth_type if isinstance(auth_type, str) else None,
+    )
+
+
 def render_spec(
     project: Project, connector_id: str, *, name: str | None, preset: str | None, url: str | None, auth: str | None
 ) -> str:
     """The text of a new connector's spec, from ``templates/scaffold/connector.yaml.j2``."""
     require_connector_id(connector_id)
     if (project.connectors_dir / connector_id).exists():
-        hint = f"edit {project.spec_path(connector_id)}"
-        raise CatalystError(Problem(f"connector {connector_id!r} already exists", hint=hint, code="CG603"))
-    model = False
-    if preset:
-        preset_file = project.presets_dir / f"{preset}.yaml"
-        if not preset_file.is_file():
-            from .suggest import did_you_mean
-
-            known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
-            raise CatalystError(
-                Problem(
-                    f"preset {preset!r} not found",
-                    hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
-                    code="CG122",
-                )
+        raise CatalystError(
+            Problem(
+                f"connector {connector_id!r} already exists",
+                hint=f"edit {project.spec_path(connector_id)}",
+                code="CG603",
             )
-        data = load_spec(preset_file, project.presets_dir, project.root).data
-        payload = data.get("request", {}).get("payload")
-        model = isinstance(payload, dict) and "model" in payload
-        auth = auth or data.get("auth", {}).get("type", "bearerToken")
+        )
+    inherited, model, preset_auth = _preset_facts(project, preset) if preset else (set(), False, None)
+    auth = auth or preset_auth
     auth = auth or "bearerToken"
     name = name or " ".join(part.capitalize() for part in connector_id.split("-"))
     env = jinja2.Environment(
-        loader=LibraryTemplateLoader(project.templates_dir),
+        loader=template_loader(project.templates_dir),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -95,10 +126,11 @@ def render_spec(
         url=url or f"https://api.example.com/v1/{connector_id}",
         auth=auth,
         model=model,
+        inherited=inherited,
         secret_name=connector_id.replace("-", "_") + "_api_key",
         initials=initials(name),
         background=PALETTE[digest % len(PALETTE)],
-        schema_ref=SCHEMA_REF,
+        schema_ref=schema_ref(project),
     )
 
 

@@ -116,7 +116,8 @@ def _well_formed(entry: object) -> bool:
         return False
     assert isinstance(entry, dict)
     history = entry.get("history", [])
-    return isinstance(history, list) and all(_is_record(item) for item in history)
+    draft_flag = isinstance(entry.get("draft", False), bool)
+    return draft_flag and isinstance(history, list) and all(_is_record(item) for item in history)
 
 
 def _entry_location(path: Path, text: str, connector_id: str) -> Location:
@@ -150,6 +151,12 @@ class VersionState:
     def problem(self) -> Problem | None:
         fix = f"run `catalyst-gen bump {self.connector_id}`"
         rec = self.recorded
+        if rec is not None and rec.get("draft") and (self.version, self.digest) != (rec["version"], rec["sha256"]):
+            return Problem(
+                f"{self.connector_id}: the draft record of version {self.version} is out of date",
+                hint=f"run `catalyst-gen build {self.connector_id}` (it updates a draft's record)",
+                code="CG517",
+            )
         if rec is None:
             return Problem(
                 f"{self.connector_id}: template version {self.version} is not recorded in {LOCK_FILE}",
@@ -186,21 +193,45 @@ def raised_version(state: VersionState, *, force: bool = False) -> int | None:
     version: the bump only records it.
     """
     recorded = state.recorded
-    if recorded is None:
-        return None
+    if recorded is None or (recorded.get("draft") and not force):
+        return None  # a draft is never released: its record follows the template (see refresh_drafts)
     changed_in_place = state.version == recorded["version"] and state.digest != recorded["sha256"]
     if force or changed_in_place:
         return max(state.version, recorded["version"]) + 1
     return None
 
 
-def lock_entry(version: int, template: bytes, history: dict[int, str] | None = None) -> dict:
-    """What ``_versions.lock`` records for one connector: its released template, and the
-    sha256 of each superseded version kept in ``versions/`` (oldest first; omitted when none)."""
+def lock_entry(version: int, template: bytes, history: dict[int, str] | None = None, *, draft: bool = False) -> dict:
+    """What ``_versions.lock`` records for one connector: its released template, the sha256 of
+    each superseded version kept in ``versions/`` (oldest first; omitted when none), and
+    ``draft`` for a scaffold's record (see :func:`refresh_drafts`)."""
     entry: dict = {"version": version, "sha256": template_digest(template)}
     if history:
         entry["history"] = [{"version": v, "sha256": digest} for v, digest in sorted(history.items())]
+    if draft:
+        entry["draft"] = True
     return entry
+
+
+def refresh_drafts(project: Project, built: dict[str, tuple[int, bytes, bool]]) -> None:
+    """Keep draft records equal to the templates just built; a build without TODO placeholders ends the draft.
+
+    ``catalyst-gen new`` records its scaffold's version as a *draft* (``"draft": true``),
+    so ``validate`` and ``check`` pass without a ``bump`` while the author fills it in.
+    A draft is never released (``check`` and ``package`` refuse TODO placeholders),
+    so each build may move its record along; the first build with no placeholder
+    left (``built``: id -> (version, template, has_todos)) records it as final, and
+    from then on a template change needs ``bump`` like any other.
+    """
+    lock = read_lock(project)
+    changed = False
+    for cid, (version, template, has_todos) in built.items():
+        if cid in lock and lock[cid].get("draft"):
+            entry = lock_entry(version, template, draft=has_todos)
+            changed |= entry != lock[cid]
+            lock[cid] = entry
+    if changed:
+        write_lock(project, lock)
 
 
 def states(project: Project, built: dict[str, tuple[int, bytes]]) -> list[VersionState]:

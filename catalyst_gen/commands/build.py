@@ -22,6 +22,7 @@ from .common import CommandFailed, open_project, select_ids
 
 if TYPE_CHECKING:
     from ..batch import Outcome
+    from ..build import Built
     from ..model import Connector
 
 WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
@@ -44,6 +45,11 @@ class ConnectorResult:
     state: str
     connector: Connector | None = None
     problems: tuple[Problem, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The warnings of a connector that built (TODO placeholders, :mod:`catalyst_gen.todos`)."""
+        return tuple(p for p in self.problems if not p.is_error)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,10 @@ class BuildReport:
     @property
     def problems(self) -> list[Problem]:
         return [p for r in self.results for p in r.problems]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [w for r in self.results for w in r.warnings]
 
 
 def build_library(
@@ -143,6 +153,7 @@ def _write(project: Project, cache: BuildCache, outcomes: list[Outcome]) -> set[
         return set()
     good = {o.connector_id: o.built.files for o in outcomes if o.built}
     written = write_connectors(project.dist_dir, project.state_dir, good)
+    _refresh_drafts(project, [o.built for o in outcomes if o.built])
     for outcome in outcomes:
         if outcome.built:
             cache.record(outcome.connector_id, connector_inputs(outcome.built.connector), outcome.built.files)
@@ -150,6 +161,19 @@ def _write(project: Project, cache: BuildCache, outcomes: list[Outcome]) -> set[
             cache.forget(outcome.connector_id)
     cache.save()
     return set(written)
+
+
+def _refresh_drafts(project: Project, built: list[Built]) -> None:
+    """Move the version records ``catalyst-gen new`` left as drafts along with what was built."""
+    from .. import versions
+
+    versions.refresh_drafts(
+        project,
+        {
+            b.connector.id: (b.connector.version, b.files[b.connector.file_names["element_template"]], bool(b.todos))
+            for b in built
+        },
+    )
 
 
 def _report(selected: list[str], outcomes: list[Outcome], written: set[str]) -> BuildReport:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
 from ..errors import CatalystError, Problem
-from ..library import Project
+from ..library import Project, discover_root
 
 
 class CommandFailed(CatalystError):
@@ -33,10 +32,15 @@ class MissingVariables(CatalystError):
 
 
 def open_project(root: str | os.PathLike[str] | Project) -> Project:
-    """The library checkout rooted at ``root`` (absolute, so cache keys do not depend on the cwd)."""
+    """The library checkout rooted at ``root`` (absolute, so cache keys do not depend on the cwd).
+
+    A path must be a library root (it holds ``connectors/_library.yaml``): a
+    command given any other folder says so and writes nothing there, not even
+    its ``.catalyst-gen/`` state folder.
+    """
     if isinstance(root, Project):
         return root
-    return Project(Path(root).resolve())
+    return Project(discover_root(root))
 
 
 def select_ids(project: Project, ids: Iterable[str] = ()) -> list[str]:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import versions
 from ..build import build_connector
 from ..errors import CatalystError, Problem
 from ..library import Project
 from ..model import Connector
+from ..output import exclusive, write_connectors
 from .common import MissingVariables, open_project
 
 if TYPE_CHECKING:
@@ -21,11 +23,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class NewConnector:
-    """The connector ``create_connector`` scaffolded, and where its spec is."""
+    """The connector ``create_connector`` scaffolded, where its spec is, and the TODO placeholders left in it."""
 
     connector: Connector
     spec_path: Path
     root: Path
+    todos: tuple[Problem, ...] = ()
 
 
 def create_connector(
@@ -37,24 +40,49 @@ def create_connector(
     url: str | None = None,
     auth: str | None = None,
 ) -> NewConnector:
-    """Scaffold ``connectors/<id>/connector.yaml`` from ``templates/scaffold/`` and prove it builds.
+    """Scaffold ``connectors/<id>/connector.yaml`` from ``templates/scaffold/``, build it and record its version.
 
+    The new connector passes ``validate`` at once: ``dist/<id>/`` is written and
+    its first version is recorded in ``_versions.lock`` as a draft, which each
+    build keeps up to date until no TODO placeholder is left
+    (:func:`catalyst_gen.versions.refresh_drafts`), so no ``bump`` is needed.
     Nothing is left behind when the scaffold does not build (a bug in the
     scaffold template): the new folder is removed and the problems raised.
     """
     from ..scaffold import render_spec, write_new_connector
 
     project = open_project(root)
-    text = render_spec(project, connector_id, name=name, preset=preset, url=url, auth=auth)
-    path = write_new_connector(project, connector_id, text)
-    try:
-        built = build_connector(project, connector_id)
-    except CatalystError as exc:
-        shutil.rmtree(path.parent)
+    with exclusive(project.state_dir):
+        text = render_spec(project, connector_id, name=name, preset=preset, url=url, auth=auth)
+        _refuse_released_id(project, connector_id)
+        path = write_new_connector(project, connector_id, text)
+        try:
+            built = build_connector(project, connector_id)
+            lock = versions.read_lock(project)
+        except CatalystError as exc:
+            shutil.rmtree(path.parent)
+            raise CatalystError(
+                [Problem("the scaffold does not build (a bug in templates/scaffold/)", code="CG605"), *exc.problems]
+            ) from None
+        template = built.files[built.connector.file_names["element_template"]]
+        lock[connector_id] = versions.lock_entry(built.connector.version, template, draft=bool(built.todos))
+        write_connectors(project.dist_dir, project.state_dir, {connector_id: built.files})
+        versions.write_lock(project, lock)
+    return NewConnector(built.connector, path, project.root, built.todos)
+
+
+def _refuse_released_id(project: Project, connector_id: str) -> None:
+    """An id the version record knows was in the library before: a new connector must not reuse its versions."""
+    recorded = versions.read_lock(project).get(connector_id)
+    if recorded is not None:
         raise CatalystError(
-            [Problem("the scaffold does not build (a bug in templates/scaffold/)", code="CG605"), *exc.problems]
-        ) from None
-    return NewConnector(built.connector, path, project.root)
+            Problem(
+                f"connector id {connector_id!r} is recorded in {versions.LOCK_FILE} (version {recorded['version']}): "
+                "it was in this library before",
+                hint="choose another id, or restore the old connector from git and edit it",
+                code="CG610",
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -134,19 +134,44 @@ def _released_bytes(project: Project, built: Built, record: dict, released: Path
         data, _ = history.read_capped(path, str(path), project.root) if path.exists() else (None, None)
         if data is not None and versions.template_digest(data) == record["sha256"]:
             return data
-    committed = history.committed_copy(project, f"{project.dist_dir.name}/{connector.id}/{name}")
-    if committed is not None and versions.template_digest(committed) == record["sha256"]:
-        return committed
+    for data in (
+        _from_release_zip(project, connector.id, record["version"], name),
+        history.committed_copy(project, f"{project.dist_dir.name}/{connector.id}/{name}"),
+    ):
+        if data is not None and versions.template_digest(data) == record["sha256"]:
+            return data
     raise CatalystError(
         Problem(
             f"{connector.id}: the template released as version {record['version']} is neither in "
-            f"{project.dist_dir.name}/{connector.id}/{name} (rebuilt since) nor in git HEAD",
+            f"{project.dist_dir.name}/{connector.id}/{name} (rebuilt since), nor in a release zip in "
+            f"{project.dist_dir.name}/release/, nor in git HEAD",
             Location(dist_copy, 1, 1),
             hint=f"restore it (`git checkout <released commit> -- dist/{connector.id}/{name}`) and run bump again,"
             " or pass --released FILE",
             code="CG515",
         )
     )
+
+
+def _from_release_zip(project: Project, connector_id: str, version: int, name: str) -> bytes | None:
+    """The template inside ``dist/release/<id>-<version>.zip`` (what ``package`` shipped), if it is there.
+
+    An author who packaged a release without committing it still has the
+    released bytes; the caller checks them against the lock's sha256.
+    """
+    import zipfile
+
+    path = project.dist_dir / "release" / f"{connector_id}-{version}.zip"
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(f"{connector_id}/{name}")
+            if info.file_size > history.MAX_TEMPLATE_BYTES:
+                return None
+            return archive.read(info)  # zipfile reads no more than the declared size
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None
 
 
 def _compatible(project: Project, built: Built, old: bytes, breaking: bool) -> tuple[Change, ...]:

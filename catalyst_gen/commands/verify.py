@@ -19,6 +19,7 @@ from ..errors import CatalystError, Problem
 from ..history import Released
 from ..library import Project
 from ..model import Connector
+from ..todos import TODO_CODE, refused
 from .common import CommandFailed, open_project, select_ids
 
 REBUILD_HINT = "run `catalyst-gen build` and commit dist/"
@@ -33,6 +34,8 @@ class Verification:
     problems: list[Problem]
     history: dict[str, list[Released]] = field(default_factory=dict)
     """Connector id -> its superseded versions kept in ``versions/``, oldest first."""
+    todos: list[Problem] = field(default_factory=list)
+    """TODO placeholders, as errors: among ``problems`` for ``check`` and ``package`` (``validate`` warns)."""
 
     @property
     def connectors(self) -> tuple[Connector, ...]:
@@ -53,9 +56,14 @@ def verify(
     the lock's record, and (with ``compare_dist``) drift from ``dist/``.
 
     ``all_connectors`` also reports folders in ``dist/`` that no connector produces.
+    With ``compare_dist`` (``check``, ``package``: what ships) TODO placeholders
+    are problems too.
     """
     outcomes = build_many(project, ids, jobs=jobs)
     problems = [p for o in outcomes for p in o.problems]
+    todos = [refused(t) for o in outcomes if o.built for t in o.built.todos]
+    if compare_dist:  # what ships may hold no placeholder: the warnings become errors
+        problems = [p for p in problems if p.code != TODO_CODE] + todos
     built = {o.connector_id: o.built for o in outcomes if o.built}
     templates = {
         cid: (b.connector.version, b.files[b.connector.file_names["element_template"]]) for cid, b in built.items()
@@ -80,7 +88,7 @@ def verify(
             )
             for p in drift.extra
         ]
-    return Verification(outcomes, drift, problems, saved)
+    return Verification(outcomes, drift, problems, saved, todos)
 
 
 def _histories(project: Project, connectors: list[Connector]) -> tuple[dict[str, list[Released]], list[Problem]]:

@@ -70,8 +70,17 @@ def test_build_library_refuses_a_path_as_an_id(project):
 
 
 def test_an_empty_library_is_an_error_not_an_empty_report(tmp_path):
+    (tmp_path / "connectors").mkdir()
+    (tmp_path / "connectors" / "_library.yaml").write_text("library_name: Empty\n")
     with pytest.raises(CatalystError, match="no connectors found"):
         api.build_library(tmp_path)
+
+
+def test_a_folder_that_is_not_a_library_is_an_error_and_nothing_is_written(tmp_path):
+    with pytest.raises(CatalystError, match="is not a connector library") as caught:
+        api.build_library(tmp_path)
+    assert "catalyst-gen init" in caught.value.format()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_check_passes_and_carries_the_connectors(project):
