@@ -95,7 +95,7 @@ CODES: dict[str, Code] = {
     "CG304": Code("a fixed header carries credentials", "remove the value: the runtime adds the key from its secret"),
     "CG305": Code("a header value is not a single line of text", "write it on one line"),
     "CG306": Code("the console URL is not a plain https:// link", "write the plain https:// address of the console"),
-    "CG310": Code("not exactly one model is marked default", "mark one model `default: true`"),
+    "CG310": Code("more than one model is marked default", "keep `default: true` on one model"),
     "CG311": Code("a model is listed twice", "list each model once"),
     "CG312": Code("the payload's model is not in `models`", "add it to `models`, or use a listed one"),
     "CG313": Code("the payload's model is not the default model", "make the payload use the default model"),

@@ -137,25 +137,13 @@ def example_diagram(error_codes: tuple[str, ...]) -> Diagram:
     return Diagram(tuple(shapes), tuple(edges))
 
 
-def text_diagram(configure: str, task: str, review: str) -> str:
-    """The README's plain-text picture of the example process.
+TEXT_DIAGRAM_BRANCH = " " * 45 + "|\n" + " " * 39 + "[Boundary Error] " + "─" * 12 + "→ "
+"""Lines 2-3 of the README's text picture, as every published README draws them: the same
+fixed block whatever the task's name (the picture beside it, ``<id>-example.svg``, is exact)."""
 
-    The pipe hangs from the connector task and the boundary branch ends under
-    the Review task, whatever the names' lengths.
-    """
+
+def text_diagram(configure: str, task: str, review: str) -> str:
+    """The README's plain-text picture of the example process: the five boxes, then the fixed
+    boundary-error branch (:data:`TEXT_DIAGRAM_BRANCH`) ending at Review."""
     boxes = ["[Start]", f"[User Task: {configure}]", f"[Service Task: {task}]", f"[User Task: {review}]", "[End]"]
-    first = " → ".join(boxes)
-    task_col = first.index(boxes[2])
-    review_col = first.index(boxes[3])
-    pipe_col = task_col + 10
-    branch_col = pipe_col - 6
-    branch = "[Boundary Error] "
-    target = f"[{review}]"
-    dashes = max(3, review_col + 1 - branch_col - len(branch) - 2)
-    return "\n".join(
-        [
-            first,
-            " " * pipe_col + "|",
-            " " * branch_col + branch + "─" * dashes + "→ " + target,
-        ]
-    )
+    return " → ".join(boxes) + "\n" + TEXT_DIAGRAM_BRANCH + f"[{review}]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .grammar import PLACEHOLDER
 from .jsonfmt import format_payload
@@ -34,11 +35,20 @@ class Auth:
     header: str
     prefix: str
     console: str | None
+    console_label: str | None
     key_prefix: str | None
     secret_name: str
     default_source: str
     editable: bool
     optional: bool
+
+    @property
+    def console_text(self) -> str | None:
+        """The Console row's link text: the spec's label, else the host alone (``api.slack.com``),
+        as every published README writes it, whatever path the link goes to."""
+        if self.console is None:
+            return None
+        return self.console_label or (urlsplit(self.console).hostname or self.console)
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ class Connector:
     endpoint_editable: bool
     auth: Auth
     models: tuple[Model, ...]
+    models_note: str | None
     payload_text: str
     placeholders: tuple[Placeholder, ...]
     response_fields: tuple[ResponseField, ...]
@@ -192,6 +203,7 @@ def _auth(auth: dict) -> Auth:
         header=auth.get("header", header_default),
         prefix=auth.get("prefix", ""),
         console=auth.get("console"),
+        console_label=auth.get("console_label"),
         key_prefix=auth.get("key_prefix"),
         secret_name=auth.get("secret_name", ""),
         default_source=auth.get("default_source", "env"),
@@ -225,6 +237,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         endpoint_editable=endpoint.get("editable", False),
         auth=_auth(data["auth"]),
         models=tuple(Model(m["id"], m["description"], m.get("default", False)) for m in data.get("models", [])),
+        models_note=data.get("models_note"),
         payload_text=payload_text,
         placeholders=_placeholders(payload_text, data["request"].get("placeholders", {})),
         response_fields=tuple(

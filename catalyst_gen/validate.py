@@ -459,7 +459,11 @@ def _default_models(source: SpecSource) -> list[int]:
 
 
 def _check_models(source: SpecSource, problems: ProblemList) -> None:
-    """Exactly one default model, and no model listed twice."""
+    """At most one default model, and no model listed twice.
+
+    A table without a default is a list of choices (the published READMEs of
+    providers whose catalog changes often list models that way).
+    """
     models = source.data.get("models", [])
     defaults = _default_models(source)
     for index in defaults[1:]:
@@ -468,14 +472,6 @@ def _check_models(source: SpecSource, problems: ProblemList) -> None:
             source.locate(("models", index, "default")),
             ("models", index, "default"),
             "keep `default: true` on one model",
-            code="CG310",
-        )
-    if models and not defaults:
-        problems.add(
-            "no model is marked default",
-            source.locate(("models",), key=True),
-            ("models",),
-            "add `default: true` to the model the payload uses",
             code="CG310",
         )
     seen: set[str] = set()
@@ -487,9 +483,13 @@ def _check_models(source: SpecSource, problems: ProblemList) -> None:
 
 
 def _check_payload_model(source: SpecSource, problems: ProblemList, payload: object) -> None:
-    """The model the payload names (when it names one literally) is listed, and is the default."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("model"), str):
-        return  # the payload is free-form: only a literal `model` text can be compared
+    """When a model is marked default, the model the payload names literally is listed and is that one.
+
+    Without a default the table is a list of choices, not a description of the
+    payload, so the payload may name any model (or none).
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("model"), str) or not _default_models(source):
+        return  # free-form payload, or a table of choices: nothing to compare
     named = payload["model"]
     if grammar.PLACEHOLDER_CANDIDATE.search(named):
         return  # chosen at run time
@@ -505,7 +505,7 @@ def _check_payload_model(source: SpecSource, problems: ProblemList, payload: obj
             did_you_mean(named, ids) or "add it to `models` (with `default: true`) or use a listed model",
             code="CG312",
         )
-    elif defaults and ids[defaults[0]] != named:
+    elif ids[defaults[0]] != named:
         problems.add(
             f"the payload uses model `{named}` but the default model is `{ids[defaults[0]]}`",
             source.locate(path),

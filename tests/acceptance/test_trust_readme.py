@@ -51,6 +51,8 @@ FIELDS = {
     "mapping-description": ("description: The model's response text", "description: {x}"),
     "model-description": ("description: Llama 3.3 70B Turbo", "description: {x}"),
     "task-name": ("task_name: Ask Together AI", "task_name: {x}"),
+    "console-label": ("  console: https://api.together.ai", "  console: https://api.together.ai\n  console_label: {x}"),
+    "models-note": ("models:", "models_note: {x}\nmodels:"),
 }
 
 
