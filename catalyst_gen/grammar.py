@@ -102,11 +102,20 @@ PRESET_NAME = Rule(
 RELEASE_FOLDER = "release"
 """``dist/release/``: where ``package`` writes the release files, beside the connectors' folders."""
 
-RESERVED_IDS = frozenset({RELEASE_FOLDER})
-"""Names the tool itself uses under ``dist/``: a connector with one of them would overwrite, or be
-overwritten by, the release packages."""
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
+)
+"""Names Windows gives devices: a folder ``connectors/nul/`` or a file ``nul.svg`` cannot be checked
+out there (the library is a git repository; its users are on every platform)."""
 
-RESERVED_HINT = "choose another id: `release` names dist/release/, where `catalyst-gen package` writes the release"
+RESERVED_IDS = frozenset({RELEASE_FOLDER}) | WINDOWS_DEVICE_NAMES
+"""Names a connector id cannot take: ``release`` (the tool writes ``dist/release/``, a connector with
+that id would overwrite, or be overwritten by, the release packages) and the Windows device names."""
+
+RESERVED_HINT = (
+    "choose another id: `release` names dist/release/, where `catalyst-gen package` writes the release, "
+    "and Windows device names (con, prn, aux, nul, com1-9, lpt1-9) cannot name files or folders on Windows"
+)
 
 
 def is_connector_id(text: object) -> bool:

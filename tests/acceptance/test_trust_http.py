@@ -137,3 +137,23 @@ def test_a_connector_may_not_be_called_release(project, cli):
     assert result.exit_code == 1 and "'release' is reserved and cannot be a connector id" in result.output
     assert "8 connectors:" in result.output and "1 failed" in result.output  # the others are still built
     assert not (project / "dist" / "release").exists()
+
+
+@pytest.mark.parametrize("name", ["con", "nul", "aux", "prn", "com1", "lpt9"])
+def test_windows_device_names_cannot_be_connector_ids(project, cli, name):
+    """A folder connectors/nul/ cannot be checked out on Windows: refused on the command line and in a spec."""
+    from helpers import write_spec
+
+    result = cli(project, "new", name)
+    assert result.exit_code == 1 and f"{name!r} is reserved" in result.output, result.output
+    write_spec(project, SAMPLE.replace("id: sample", f"id: {name}", 1), name)
+    result = cli(project, "build", "--all")
+    assert result.exit_code == 1 and "Windows device names" in result.output, result.output
+    assert not (project / "dist" / name).exists()
+
+
+def test_a_device_name_inside_an_id_is_fine(project, cli):
+    from helpers import write_spec
+
+    write_spec(project, SAMPLE.replace("id: sample", "id: console-api", 1), "console-api")
+    assert cli(project, "build", "console-api").exit_code == 0
