@@ -51,8 +51,14 @@ def xml_attr(value) -> str:
     return jinja2.utils.markupsafe.Markup(text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
-_BLOCK_START = re.compile(r"^([ \t]*)([#>*+=~`-]|[0-9]+[.)])", re.M)
-"""What makes a line a heading, quote, list, fence, setext underline or thematic break."""
+_BLOCK_START = re.compile(
+    r"^([ \t]*)([#>=~`]|[*+-](?=[ \t]|$)|[0-9]+[.)]|(?=([*_-])(?:[ \t]*\3){2,}[ \t]*$)[*_-])", re.M
+)
+"""What makes a line a heading, quote, list, fence, setext underline or thematic break.
+
+A ``*``, ``+`` or ``-`` starts a list only when a space or the line's end follows it, and
+``***``/``---``/``___`` (spaces allowed between) is a thematic break; anything else
+(``**Groq is FAST**``, ``-1``) is text, so emphasis at the start of a tip stays emphasis."""
 
 
 def md_text(value) -> str:
@@ -66,7 +72,16 @@ def md_text(value) -> str:
     """
     text = str(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("[", "\\[").replace("]", "\\]")
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _BLOCK_START.sub(_escape_block_start, text)
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    """A backslash before the marker (``\\#``); an ordered list's is after its number (``1\\.``),
+    since a backslash before a digit would show."""
+    marker = match.group(2)
+    if marker[0].isdigit():
+        return match.group(1) + marker[:-1] + "\\" + marker[-1]
+    return match.group(1) + "\\" + marker
 
 
 def md_cell(value) -> str:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -97,3 +98,18 @@ def test_two_defaults_are_still_refused(project, cli):
     )
     assert text != SAMPLE
     build_refused(project, cli, text, "more than one model is marked default")
+
+
+@pytest.mark.parametrize(
+    "tip", ["**Groq is FAST**", "**EU-based**", "*Fast* and cheap", "-1 means no limit", "+1 for speed"]
+)
+def test_a_tip_that_starts_with_emphasis_stays_as_written(project, tip):
+    """Published tips start with bold text; only a real list, heading or break marker is escaped."""
+    from markdown_it import MarkdownIt
+
+    text = SAMPLE.replace("  - Free credits on signup for development.", f"  - {json.dumps(tip)}", 1)
+    markdown = readme(project, text)
+    assert f"- {tip}" in markdown.splitlines()
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    items = [t for t in tokens if t.type == "list_item_open"]
+    assert len(items) == 4 + 4, "every tip is one list item (4 tips, 4 quick-start steps)"
