@@ -153,6 +153,14 @@ class Connector:
         return json.dumps({str(e.status): e.code for e in self.errors}, indent=2, ensure_ascii=False)
 
     @property
+    def readme_error_mapping_json(self) -> str:
+        """The README's error-mapping block: retried statuses first (the runtime meets them first),
+        then the table's order, as every published README writes it (429 before 401)."""
+        retried = [e for e in self.errors if e.status in self.retry.statuses]
+        rest = [e for e in self.errors if e.status not in self.retry.statuses]
+        return json.dumps({str(e.status): e.code for e in retried + rest}, indent=2, ensure_ascii=False)
+
+    @property
     def error_codes(self) -> tuple[str, ...]:
         """Distinct BPMN error codes, in spec order (two statuses may share one)."""
         return tuple(dict.fromkeys(e.code for e in self.errors))

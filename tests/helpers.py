@@ -25,6 +25,8 @@ JUDGE = ORACLE_DIR / "judge.mjs"
 LOCK = ORACLE_DIR / "package-lock.json"
 INSTALLED_LOCK = ORACLE_DIR / "node_modules" / ".package-lock.json"
 SAMPLE = (REPO / "tests" / "data" / "sample.yaml").read_text("utf-8")
+LIBRARY_IDS = sorted(p.parent.name for p in (REPO / "connectors").glob("*/connector.yaml"))
+"""The connectors of this repository's library (tests count them instead of hard-coding a number)."""
 """A complete spec (Together AI's, as id `sample`) that hostile tests edit one value of."""
 
 

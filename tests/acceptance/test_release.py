@@ -8,7 +8,7 @@ import subprocess
 import zipfile
 
 import pytest
-from helpers import REPO, snapshot
+from helpers import LIBRARY_IDS, REPO, snapshot
 
 
 def commit_library(project):
@@ -47,12 +47,16 @@ def test_bundle_and_catalog(project, cli):
     assert cli(project, "package").exit_code == 0
     release = project / "dist" / "release"
     bundle = json.loads((release / "catalyst-connectors.element-templates.json").read_text())
-    assert isinstance(bundle, list) and len(bundle) == 14  # versions 1 and 2 of each of the 7 templates
-    ids = sorted({t["id"] for t in bundle})
-    assert len(ids) == 7 and [(t["id"], t["version"]) for t in bundle] == [(i, v) for i in ids for v in (1, 2)]
-    assert all(
-        t["$schema"].startswith("https://unpkg.com/@camunda/element-templates-json-schema@") for t in bundle[1::2]
-    )
+    lock = json.loads((project / "connectors" / "_versions.lock").read_text())
+    released = {  # every version the lock records: the kept history, then the current one
+        f"com.catalystconnector.{cid}": [h["version"] for h in entry.get("history", [])] + [entry["version"]]
+        for cid, entry in lock.items()
+    }
+    assert len(released) == len(LIBRARY_IDS) and sum(map(len, released.values())) > len(LIBRARY_IDS)
+    ids = sorted(released)
+    assert [(t["id"], t["version"]) for t in bundle] == [(i, v) for i in ids for v in released[i]]
+    current = [t for t in bundle if t["version"] == released[t["id"]][-1]]
+    assert all(t["$schema"].startswith("https://unpkg.com/@camunda/element-templates-json-schema@") for t in current)
     catalog = json.loads((release / "catalog.json").read_text())["connectors"]
     entry = next(c for c in catalog if c["id"] == "together-ai")
     assert entry["template"] == {
@@ -75,7 +79,8 @@ def test_bundle_templates_pass_the_modeler_validator(project, cli, tmp_path, ora
         path = tmp_path / f"{template['id']}-{template['version']}.element.json"
         path.write_text(json.dumps(template))
         files.append(path)
-    assert len(files) == 14
+    lock = json.loads((project / "connectors" / "_versions.lock").read_text())
+    assert len(files) == sum(1 + len(entry.get("history", [])) for entry in lock.values())
     verdict = oracle.run(*files)
     assert verdict.returncode == 0, str(verdict)
 

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, snapshot
+from helpers import LIBRARY_IDS, REPO, snapshot
 
 from catalyst_gen import api
 from catalyst_gen.errors import CatalystError, SpecError
 
-ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
+ALL = LIBRARY_IDS
 MAX_TOKENS = "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n"
 
 

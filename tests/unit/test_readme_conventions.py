@@ -113,3 +113,12 @@ def test_a_tip_that_starts_with_emphasis_stays_as_written(project, tip):
     tokens = MarkdownIt("commonmark").parse(markdown)
     items = [t for t in tokens if t.type == "list_item_open"]
     assert len(items) == 4 + 4, "every tip is one list item (4 tips, 4 quick-start steps)"
+
+
+def test_the_readmes_error_mapping_puts_retried_statuses_first(project):
+    """Published READMEs write 429 first in the JSON block and keep the spec's order in the table."""
+    markdown = readme(project, SAMPLE)
+    block = re.search(r"## Error Handling\n\n```json\n(.*?)```", markdown, re.S).group(1)
+    assert list(json.loads(block)) == ["429", "401", "400"]
+    rows = re.findall(r"^\| (\d{3}) \|", markdown, re.M)
+    assert rows == ["401", "429", "400"]
