@@ -358,6 +358,8 @@ field labels and default values, user task names, conditions, listeners and
 many other attributes.  The runtime's payload field is the one place our
 artifacts carry ``${name}`` on purpose: a ``<camunda:string>`` the engine does
 not evaluate, whose placeholders the runtime fills in as JSON-escaped data.
+(The ``${name}`` a spec writes in the endpoint URL or a header value reaches the
+artifacts as ``{name}``, :data:`BOUND_PLACEHOLDER`, which is no opener.)
 Everywhere else an opener -- escaped (``\\${``) or not -- is refused: in the
 spec (validation), in every value of the rendered example and template (the
 artifact check), and in a bound input parameter (the runtime reference).
@@ -366,7 +368,8 @@ artifact check), and in a bound input parameter (the runtime reference).
 EXPRESSION_HINT = (
     "Camunda 7 would evaluate it as an expression inside every engine that runs the connector; "
     "remove the `${`/`#{` (only the request payload may hold `${name}` placeholders, which the runtime "
-    "fills in as data)"
+    "fills in as data, and so may the endpoint URL and header values, with a plain variable name: "
+    "letters, digits and `_`)"
 )
 
 

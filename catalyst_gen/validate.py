@@ -432,18 +432,13 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
             )
 
 
-def _bad_placeholder_names(source: SpecSource, problems: ProblemList, path: tuple, text: str) -> bool:
-    """Report each ``${...}`` of a URL or header value that is not a variable name; True when there was one."""
-    bad = [m.group(1) for m in grammar.PLACEHOLDER_CANDIDATE.finditer(text) if not grammar.VARIABLE.matches(m.group(1))]
-    for name in bad:
-        problems.add(
-            f"placeholder `${{{name}}}` is not a valid process variable name",
-            source.locate(path),
-            path,
-            "use letters, digits and underscores, starting with a letter, e.g. ${jiraIssueKey}",
-            code="CG301",
-        )
-    return bool(bad)
+_REQUEST_PLACEHOLDER = re.compile(r"(?<!\\)" + grammar.PLACEHOLDER.pattern)
+"""A ``${name}`` of the URL or a header value that the build binds as ``{name}`` (an escaped ``\\${`` is not one)."""
+
+
+def _without_placeholders(text: str) -> str:
+    """A URL or header value without its placeholders: whatever ``${``/``#{`` is left is an expression (CG361)."""
+    return _REQUEST_PLACEHOLDER.sub("", text)
 
 
 def _check_url(source: SpecSource, problems: ProblemList, url: str) -> None:
@@ -454,9 +449,10 @@ def _check_url(source: SpecSource, problems: ProblemList, url: str) -> None:
     bound form would turn ``{name}`` into a placeholder nobody declared.
     """
     path = ("endpoint", "url")
-    if _bad_placeholder_names(source, problems, path, url):
-        return
-    if re.search("[{}]", grammar.PLACEHOLDER.sub("", url)):
+    rest = _without_placeholders(url)
+    if grammar.expression_opener(rest):
+        return  # an expression, reported where it is (_check_expressions)
+    if re.search("[{}]", rest):
         reason: str | None = "contains `{` or `}` outside a `${name}` placeholder (percent-encode them as %7B and %7D)"
     else:
         reason = grammar.url_template_problem(grammar.bound_form(url))
@@ -472,10 +468,8 @@ def _check_url(source: SpecSource, problems: ProblemList, url: str) -> None:
 
 
 def _check_header_placeholders(source: SpecSource, problems: ProblemList, path: tuple, value: str) -> None:
-    """Header placeholders are variable names, and no literal ``{name}`` would become one at run time."""
-    if _bad_placeholder_names(source, problems, path, value):
-        return
-    literal = grammar.BOUND_PLACEHOLDER.search(grammar.PLACEHOLDER.sub("", value))
+    """No literal ``{name}`` in a header value would become a placeholder at run time."""
+    literal = grammar.BOUND_PLACEHOLDER.search(_without_placeholders(value))
     if literal:
         problems.add(
             f"the value of header `{path[-1]}` holds `{literal.group()}`, which the runtime would fill in "
@@ -916,8 +910,8 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     for text, path, key in _strings(source.data):
         if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
             continue
-        if not key and _holds_request_placeholders(path):  # their ${...} are placeholders, checked by _check_endpoint
-            text = grammar.PLACEHOLDER_CANDIDATE.sub("", text)
+        if not key and _holds_request_placeholders(path):  # their ${name} are placeholders, bound as {name}
+            text = _without_placeholders(text)
         opener = grammar.expression_opener(text)
         if opener:
             what = "key" if key else "value"

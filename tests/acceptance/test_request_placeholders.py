@@ -29,9 +29,9 @@ def with_headers(lines: str) -> str:
     [
         (
             with_url("https://${jira-instance}.atlassian.net/x"),
-            "placeholder `${jira-instance}` is not a valid process variable name",
+            "the value contains `${`, which starts an expression in Camunda 7",
             "https://${jira-instance}",
-            "letters, digits and underscores",
+            "with a plain variable name",
         ),
         (
             with_url("https://example.atlassian.net:${port}/x"),
@@ -52,6 +52,12 @@ def with_headers(lines: str) -> str:
             None,
         ),
         (
+            with_url("https://x.atlassian.net/rest/\\${jiraIssueKey}"),
+            "the value contains `${`, which starts an expression in Camunda 7",
+            "https://x.atlassian.net/rest/",
+            None,
+        ),
+        (
             with_url("https://x.atlassian.net/rest/#{jiraIssueKey}"),
             "the value contains `#{`, which starts an expression",
             "https://x.atlassian.net/rest/#{",
@@ -65,9 +71,9 @@ def with_headers(lines: str) -> str:
         ),
         (
             with_headers('    X-Issue: "${issue.key}"\n'),
-            "placeholder `${issue.key}` is not a valid process variable name",
+            "the value contains `${`, which starts an expression in Camunda 7",
             '"${issue.key}"',
-            None,
+            "with a plain variable name",
         ),
         (
             JIRA.replace("extends: atlassian\n", "extends: atlassian\nauth:\n  type: apiKeyQuery\n"),
@@ -87,6 +93,7 @@ def with_headers(lines: str) -> str:
         "port",
         "dot-segment",
         "literal-brace",
+        "escaped",
         "hash-expression",
         "header-literal",
         "header-name",

@@ -14,7 +14,7 @@ from helpers import REPO, snapshot
 from catalyst_gen import api
 from catalyst_gen.errors import CatalystError, SpecError
 
-ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
+ALL = ["anthropic", "deepseek", "generic-rest", "jira-add-comment", "ollama", "openai", "together-ai", "webhook"]
 MAX_TOKENS = "    model: meta-llama/Llama-3.3-70B-Instruct-Turbo\n"
 
 
