@@ -378,7 +378,7 @@ def _variables(items: tuple[str, ...]) -> dict[str, str]:
     "variables",
     multiple=True,
     metavar="NAME=VALUE",
-    help="A process variable for the payload's ${placeholders}; repeatable.",
+    help="A process variable for the ${placeholders} of the URL, headers and payload; repeatable.",
 )
 @click.option(
     "--base-url",

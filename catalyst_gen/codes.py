@@ -91,10 +91,17 @@ CODES: dict[str, Code] = {
     "CG302": Code(
         "the payload is not valid JSON once placeholders are filled in", "fix the JSON at the position shown"
     ),
-    "CG303": Code("the endpoint URL is not a usable absolute http(s) URL", "write the full https:// address"),
+    "CG303": Code(
+        "the endpoint URL is not a usable absolute http(s) URL (or a placeholder stands where it cannot)",
+        "write the full https:// address; placeholders only in the host, path or query",
+    ),
     "CG304": Code("a fixed header carries credentials", "remove the value: the runtime adds the key from its secret"),
     "CG305": Code("a header value is not a single line of text", "write it on one line"),
     "CG306": Code("the console URL is not a plain https:// link", "write the plain https:// address of the console"),
+    "CG307": Code(
+        "a header value holds `{name}`, which the runtime would fill in as a placeholder",
+        "write `${name}` for a placeholder, or rephrase the value",
+    ),
     "CG310": Code("more than one model is marked default", "keep `default: true` on one model"),
     "CG311": Code("a model is listed twice", "list each model once"),
     "CG312": Code("the payload's model is not in `models`", "add it to `models`, or use a listed one"),
@@ -114,6 +121,11 @@ CODES: dict[str, Code] = {
     ),
     "CG331": Code("`auth.secret_name` is missing", "add `secret_name`"),
     "CG332": Code("`auth.header` is missing for an auth type that needs it", "add `header`"),
+    "CG333": Code("`auth.type` is not one of `auth.types`", "add it to `types`, or choose one of them"),
+    "CG334": Code(
+        "an auth setting that basicAuth does not use (a prefix, a header other than Authorization)",
+        "remove it: basicAuth sends `Authorization: Basic` + the Base64 of `user:password` itself",
+    ),
     "CG340": Code("a logo is both a file and drawn", "keep either `file` or `text`/`background`/`foreground`"),
     "CG341": Code("the drawn logo lacks `text`, `background` or `foreground`", "add the missing keys"),
     "CG342": Code("the logo file does not exist next to the spec", "put it in the connector's folder"),

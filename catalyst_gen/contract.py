@@ -64,6 +64,25 @@ SECRET_SOURCE_LABELS = {
 AUTH_TYPES = ("bearerToken", "apiKeyHeader", "basicAuth", "apiKeyQuery", "none")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
+AUTH_TYPE_LABELS = {
+    "bearerToken": "Bearer Token",
+    "apiKeyHeader": "API Key Header",
+    "basicAuth": "Basic Auth (user:password)",
+    "apiKeyQuery": "API Key Query Parameter",
+    "none": "None",
+}
+"""What the Auth Type dropdown shows for each type, when a connector offers a choice (``auth.types``)."""
+
+AUTH_TYPE_SECRETS = {
+    "bearerToken": "the token; sent in the auth header after the prefix and a space",
+    "apiKeyHeader": "the API key; sent in the auth header, after the prefix when there is one",
+    "basicAuth": "`user:password`, e.g. `email:api_token` (split at the first colon); "
+    "the runtime Base64-encodes it and sends `Authorization: Basic ...`",
+    "apiKeyQuery": "the API key; sent as the query parameter named by the auth header setting",
+    "none": "no secret; nothing is sent",
+}
+"""What each auth type's secret is and how the runtime sends it (the README's Auth Types table)."""
+
 KEY_NAMED_AUTH_TYPES = ("bearerToken", "apiKeyHeader", "apiKeyQuery")
 """Auth types that send the key under a name, so they need ``authHeader``."""
 
@@ -147,7 +166,7 @@ class RuntimeInput:
     type: str = HIDDEN
     label: str | None = None
     description: str | Callable[[Connector], str] | None = None
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: tuple[tuple[str, str], ...] | Callable[[Connector], tuple[tuple[str, str], ...]] = ()
     not_empty: bool | Rule = False
     pattern: Pattern | None = None
     present: bool | Rule = True
@@ -163,6 +182,9 @@ class RuntimeInput:
 
     def is_not_empty(self, c: Connector) -> bool:
         return self.not_empty if isinstance(self.not_empty, bool) else self.not_empty(c)
+
+    def choices_for(self, c: Connector) -> tuple[tuple[str, str], ...]:
+        return self.choices(c) if callable(self.choices) else self.choices
 
     def description_for(self, c: Connector) -> str | None:
         return self.description(c) if callable(self.description) else self.description
@@ -193,6 +215,21 @@ def _auth_editable(c: Connector) -> bool:
     return c.auth.editable
 
 
+def _auth_choosable(c: Connector) -> bool:
+    """The Auth Type (and its prefix) is shown when it may be edited freely or the spec offers choices."""
+    return c.auth.editable or len(c.auth.types) > 1
+
+
+def _auth_type_choices(c: Connector) -> tuple[tuple[str, str], ...]:
+    """The connector's offered types with readable labels; every type, by its code, when edited freely.
+
+    Free editing keeps the codes as names: templates released with them stay byte for byte the same.
+    """
+    if len(c.auth.types) > 1:
+        return tuple((AUTH_TYPE_LABELS[t], t) for t in c.auth.types)
+    return tuple((a, a) for a in AUTH_TYPES)
+
+
 def _endpoint_editable(c: Connector) -> bool:
     return c.endpoint_editable
 
@@ -215,6 +252,23 @@ def _describe_secret_name(c: Connector) -> str:
         f"Name of the secret (env: {env_var_name(name)}, file: {SECRETS_DIR}/{name}); with Secret Source "
         f"'{SECRET_SOURCE_LABELS['variable']}' the API key itself."
     )
+
+
+PLACEHOLDER_HELP = (
+    " {name} is replaced by the process variable name (in the host: one DNS label; elsewhere percent-encoded)."
+)
+
+
+def _describe_endpoint_url(c: Connector) -> str:
+    """The help names the ``{name}`` syntax only where the URL uses it (other templates stay as released)."""
+    text = "Absolute URL of the API endpoint."
+    return text + PLACEHOLDER_HELP if grammar.bound_placeholders(c.endpoint_url) else text
+
+
+def _describe_headers(c: Connector) -> str:
+    text = "JSON object of extra headers sent with every request."
+    uses = any(grammar.bound_placeholders(value) for value in c.headers.values())
+    return text + " {name} in a value is replaced by the process variable name." if uses else text
 
 
 NEUTRAL_RESPONSE_EXAMPLE = {"resultId": "data.id"}
@@ -365,7 +419,8 @@ def _whole_number(minimum: int) -> Decoder:
 
 
 def _http_url(text: str | None) -> str:
-    reason = grammar.http_url_problem(text or "")
+    """An absolute http(s) URL, maybe with ``{name}`` placeholders where :func:`grammar.url_template_problem` allows them."""
+    reason = grammar.url_template_problem(text or "")
     if reason:
         raise ValueError(f"must be an absolute http(s) URL the runtime can send to: {text!r} {reason}")
     return text or ""
@@ -505,8 +560,8 @@ AUTH_TYPE = RuntimeInput(
     type=DROPDOWN,
     label="Auth Type",
     description="How the key is sent to the API.",
-    choices=tuple((a, a) for a in AUTH_TYPES),
-    visible=_auth_editable,
+    choices=_auth_type_choices,
+    visible=_auth_choosable,
     required=True,
 )
 AUTH_HEADER = RuntimeInput(
@@ -531,7 +586,7 @@ AUTH_PREFIX = RuntimeInput(
     type=STRING,
     label="Auth Prefix",
     description="Written before the key with one space, e.g. Bearer. Empty for none.",
-    visible=_auth_editable,
+    visible=_auth_choosable,
 )
 PAYLOAD = RuntimeInput(
     "requestPayload",
@@ -607,14 +662,15 @@ RETRY_MAX_BACKOFF_MS = RuntimeInput(
 )
 ENDPOINT_URL = RuntimeInput(
     "endpointUrl",
-    "Absolute URL the request is sent to.",
+    "Absolute URL the request is sent to; each `{name}` is replaced by the process variable `name` "
+    "(in the host: one DNS label; elsewhere: percent-encoded).",
     field="endpoint_url",
     encode=_encode_endpoint_url,
     decode=_http_url,
     group="connection",
     type=STRING,
     label="Endpoint URL",
-    description="Absolute URL of the API endpoint.",
+    description=_describe_endpoint_url,
     not_empty=True,
     pattern=Pattern(r"^https?://\S+$", "Must be an http(s) URL."),
     visible=_endpoint_editable,
@@ -636,14 +692,15 @@ HTTP_METHOD = RuntimeInput(
 )
 EXTRA_HEADERS = RuntimeInput(
     "extraHeaders",
-    "JSON object of fixed headers sent with every request (optional).",
+    "JSON object of fixed headers sent with every request (optional); each `{name}` in a value is "
+    "replaced by the process variable `name`.",
     field="extra_headers",
     encode=_encode_headers,
     decode=_header_map,
     group="connection",
     type=TEXT,
     label="Headers",
-    description="JSON object of extra headers sent with every request.",
+    description=_describe_headers,
     present=_has_headers,
     visible=_endpoint_editable,
 )

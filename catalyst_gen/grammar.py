@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import Problem, SpecError
 
 __all__ = [
+    "BOUND_PLACEHOLDER",
     "BPMN_ERROR_CODE",
     "CONNECTOR_ID",
+    "DNS_LABEL",
     "HTTP_STATUS",
     "HTTP_STATUS_KEY",
     "HTTP_STATUS_RANGE",
@@ -44,10 +47,15 @@ __all__ = [
     "PRESET_NAME",
     "VARIABLE",
     "Rule",
+    "bound_form",
+    "bound_placeholders",
+    "expand_header",
+    "expand_url",
     "is_connector_id",
     "is_http_status",
     "load_json_text",
     "require_connector_id",
+    "url_template_problem",
 ]
 
 
@@ -157,6 +165,163 @@ PLACEHOLDER_CANDIDATE = re.compile(r"\$\{([^}]*)\}")
 """Everything an author may have meant as a placeholder (``${user message}``, ``${}``)."""
 
 
+# ------------------------------------------ placeholders in the endpoint URL and headers
+
+BOUND_PLACEHOLDER = re.compile(r"\{(" + VARIABLE.regex.pattern + r")\}")
+"""``{name}``: a placeholder of the endpoint URL or a header value *as bound* in the artifacts.
+
+A spec writes ``${name}`` there, like in the payload, but the URL and the
+headers are ``camunda:inputParameter``s, whose ``${...}`` Camunda 7 evaluates
+as JUEL before the runtime runs (unescaped, unencoded, and in every engine
+that runs the connector).  So the build writes each placeholder as
+``{name}`` (:func:`bound_form`), the RFC 6570 "simple string expansion"
+syntax, which Camunda leaves alone, and the runtime fills it in as data
+(:func:`expand_url`, :func:`expand_header`).  A URL cannot carry a raw ``{``
+or ``}`` (RFC 3986), so in a URL the form is unambiguous."""
+
+DNS_LABEL = Rule(
+    re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
+    "a host placeholder is filled with one DNS label: 1-63 letters, digits and hyphens, "
+    "not starting or ending with a hyphen (no dots, so it cannot move the request to another domain)",
+)
+"""What a placeholder in the host may become: one label (RFC 1035/1123), never a dot, slash or port."""
+
+PLACEHOLDER_SAMPLE = "x"
+"""The value a placeholder takes when the build checks the shape of a URL template."""
+
+
+def bound_form(text: str) -> str:
+    """Spec text -> bound text: each ``${name}`` becomes ``{name}`` (see :data:`BOUND_PLACEHOLDER`)."""
+    return PLACEHOLDER.sub(r"{\1}", text)
+
+
+def bound_placeholders(text: str) -> list[str]:
+    """Names of the ``{name}`` placeholders of a bound URL or header value, in order, without repeats."""
+    return list(dict.fromkeys(BOUND_PLACEHOLDER.findall(text)))
+
+
+def _authority_span(template: str) -> tuple[int, int]:
+    """Where the authority (``host:port``) of a URL template starts and ends (``(0, 0)`` without ``//``)."""
+    start = template.find("://")
+    if start < 0:
+        return 0, 0
+    start += 3
+    ends = [i for i in (template.find(c, start) for c in "/?#") if i >= 0]
+    return start, min(ends, default=len(template))
+
+
+def _placement_problem(template: str, match: re.Match[str]) -> str | None:
+    """Why a placeholder cannot stand where ``match`` is: the scheme, user info and port are fixed."""
+    start, end = _authority_span(template)
+    name = match.group(1)
+    if match.start() < start:
+        return f"has the placeholder {name!r} in its scheme; the scheme is fixed (https://)"
+    if match.end() <= end:
+        authority = template[start:end]
+        offset = match.start() - start
+        if "@" in authority[:offset]:
+            return f"has the placeholder {name!r} after user info; credentials do not belong in a URL"
+        if ":" in authority[:offset].rsplit("]", 1)[-1]:
+            return f"has the placeholder {name!r} in its port; a port is a fixed number"
+    return None
+
+
+def url_template_problem(template: str) -> str | None:
+    """Why ``template`` (a bound endpoint URL, ``{name}`` placeholders) cannot be sent to, or None.
+
+    The one rule of the shape of a URL, applied by the build to the spec's URL
+    and by the runtime to the bound one: placeholders stand only in host labels,
+    the path, the query or the fragment; no ``{``/``}`` outside a placeholder;
+    no ``.`` or ``..`` path segment; and filled with a sample value it is a
+    URL :func:`http_url_problem` accepts.
+    """
+    for match in BOUND_PLACEHOLDER.finditer(template):
+        reason = _placement_problem(template, match)
+        if reason:
+            return reason
+    filled = BOUND_PLACEHOLDER.sub(PLACEHOLDER_SAMPLE, template)
+    if "{" in filled or "}" in filled:
+        return "contains `{` or `}` outside a placeholder (percent-encode them as %7B and %7D)"
+    reason = http_url_problem(filled)
+    if reason:
+        return reason
+    path = filled[_authority_span(filled)[1] :].split("?")[0].split("#")[0]
+    if any(segment in (".", "..") for segment in path.split("/")):
+        return "has a `.` or `..` path segment; write the path it means"
+    return None
+
+
+def placeholder_text(name: str, value: object) -> str:
+    """A process variable as the text a URL or header placeholder is filled with.
+
+    Strings as they are, whole numbers and booleans as JSON writes them; anything
+    else (null, a list, an object, a fraction) has no one spelling: ``ValueError``.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    what = "null" if value is None else type(value).__name__
+    raise ValueError(
+        f"process variable {name!r} is {what}; a URL or header placeholder takes a string or a whole number"
+    )
+
+
+def _fill_url_part(name: str, text: str, in_host: bool) -> str:
+    """One placeholder's text in the host (a DNS label, as is) or elsewhere (percent-encoded)."""
+    if in_host:
+        if not DNS_LABEL.matches(text):
+            raise ValueError(f"process variable {name!r} = {text!r} is not a host name label ({DNS_LABEL.hint})")
+        return text
+    if text in ("", ".", ".."):
+        what = "empty" if not text else f"{text!r}, which would change the path"
+        raise ValueError(f"process variable {name!r} is {what}; a URL placeholder needs a value")
+    from urllib.parse import quote
+
+    return quote(text, safe="")  # every character outside RFC 3986 "unreserved" is percent-encoded
+
+
+def expand_url(template: str, variables: Mapping[str, object]) -> str:
+    """The bound endpoint URL with each ``{name}`` filled in from ``variables``: the runtime's one rule.
+
+    A host placeholder must become one DNS label; a path, query or fragment
+    placeholder is percent-encoded (``/`` -> ``%2F``, space -> ``%20``) and may
+    not be empty, ``.`` or ``..``.  ``ValueError`` names the placeholder at
+    fault: a missing variable, a value without one spelling, a bad label.
+    """
+    reason = url_template_problem(template)
+    if reason:
+        raise ValueError(f"the endpoint URL {reason}")
+    host_end = _authority_span(template)[1]
+    out, last = [], 0
+    for match in BOUND_PLACEHOLDER.finditer(template):
+        name = match.group(1)
+        if name not in variables:
+            raise KeyError(name)
+        text = placeholder_text(name, variables[name])
+        out += [template[last : match.start()], _fill_url_part(name, text, match.end() <= host_end)]
+        last = match.end()
+    return "".join(out) + template[last:]
+
+
+def expand_header(header: str, template: str, variables: Mapping[str, object]) -> str:
+    """A bound header value with each ``{name}`` filled in as is; it must stay one line (``ValueError``)."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise KeyError(name)
+        text = placeholder_text(name, variables[name])
+        reason = header_value_problem(text)
+        if reason:
+            raise ValueError(f"process variable {name!r} for header {header!r} {reason}")
+        return text
+
+    return BOUND_PLACEHOLDER.sub(fill, template)
+
+
 # ----------------------------------------------------------- BPMN error codes
 
 BPMN_ERROR_CODE = Rule(
@@ -202,6 +367,8 @@ field labels and default values, user task names, conditions, listeners and
 many other attributes.  The runtime's payload field is the one place our
 artifacts carry ``${name}`` on purpose: a ``<camunda:string>`` the engine does
 not evaluate, whose placeholders the runtime fills in as JSON-escaped data.
+(The ``${name}`` a spec writes in the endpoint URL or a header value reaches the
+artifacts as ``{name}``, :data:`BOUND_PLACEHOLDER`, which is no opener.)
 Everywhere else an opener -- escaped (``\\${``) or not -- is refused: in the
 spec (validation), in every value of the rendered example and template (the
 artifact check), and in a bound input parameter (the runtime reference).
@@ -210,7 +377,8 @@ artifact check), and in a bound input parameter (the runtime reference).
 EXPRESSION_HINT = (
     "Camunda 7 would evaluate it as an expression inside every engine that runs the connector; "
     "remove the `${`/`#{` (only the request payload may hold `${name}` placeholders, which the runtime "
-    "fills in as data)"
+    "fills in as data, and so may the endpoint URL and header values, with a plain variable name: "
+    "letters, digits and `_`)"
 )
 
 

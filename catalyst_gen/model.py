@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .grammar import PLACEHOLDER
+from .grammar import PLACEHOLDER, bound_form, bound_placeholders
 from .jsonfmt import format_payload
 
 
@@ -41,6 +41,8 @@ class Auth:
     default_source: str
     editable: bool
     optional: bool
+    types: tuple[str, ...] = ()
+    """The auth types the Modeler offers (``auth.types``), the default ``type`` among them; ``(type,)`` when no choice."""
 
     @property
     def console_text(self) -> str | None:
@@ -60,11 +62,15 @@ class Model:
 
 @dataclass(frozen=True)
 class Placeholder:
-    """A ``${name}`` of the payload: a process variable the Configure form asks for."""
+    """A ``${name}`` of the endpoint URL, a header or the payload: a process variable the Configure form asks for.
+
+    ``used_in`` names where it is filled in (``URL``, ``header <name>``, ``payload``), for the README.
+    """
 
     name: str
     label: str
     default: str
+    used_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,11 @@ class Connector:
     about: str
     preset: str | None
     endpoint_url: str
+    """As bound: each ``${name}`` of the spec written ``{name}`` (:func:`~catalyst_gen.grammar.bound_form`)."""
     method: str
     timeout_seconds: int
     headers: dict[str, str]
+    """As bound, like :attr:`endpoint_url`."""
     query: dict[str, str]
     endpoint_editable: bool
     auth: Auth
@@ -135,6 +143,11 @@ class Connector:
     tips: tuple[str, ...]
     logo: Logo
     source_files: tuple[Path, ...] = field(default=(), compare=False)
+
+    @property
+    def request_placeholders(self) -> tuple[Placeholder, ...]:
+        """The placeholders of the URL and headers (not only the payload): the README lists them."""
+        return tuple(p for p in self.placeholders if p.used_in != ("payload",))
 
     @property
     def template_name(self) -> str:
@@ -191,15 +204,24 @@ def _label(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in out.split())
 
 
-def _placeholders(payload_text: str, declared: dict) -> tuple[Placeholder, ...]:
-    names = dict.fromkeys(PLACEHOLDER.findall(payload_text))
+def _placeholders(url: str, headers: dict[str, str], payload_text: str, declared: dict) -> tuple[Placeholder, ...]:
+    """Every placeholder, in the order a reader meets them: the URL (bound form), the headers, the payload."""
+    uses: dict[str, list[str]] = {}
+    for name in bound_placeholders(url):
+        uses.setdefault(name, []).append("URL")
+    for header, value in headers.items():
+        for name in bound_placeholders(value):
+            uses.setdefault(name, []).append(f"header {header}")
+    for name in dict.fromkeys(PLACEHOLDER.findall(payload_text)):
+        uses.setdefault(name, []).append("payload")
     return tuple(
         Placeholder(
             name,
             declared.get(name, {}).get("label", _label(name)),
             declared.get(name, {}).get("default", ""),
+            tuple(where),
         )
-        for name in names
+        for name, where in uses.items()
     )
 
 
@@ -217,6 +239,7 @@ def _auth(auth: dict) -> Auth:
         default_source=auth.get("default_source", "env"),
         editable=auth.get("editable", False),
         optional=auth.get("optional", False),
+        types=tuple(auth.get("types", [auth["type"]])),
     )
 
 
@@ -225,6 +248,8 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
     endpoint = data["endpoint"]
     payload = data["request"]["payload"]
     payload_text = format_payload(payload)
+    url = bound_form(endpoint["url"])
+    headers = {name: bound_form(value) for name, value in endpoint.get("headers", {}).items()}
     retry = data["retry"]
     example = data["example"]
     logo = data["logo"]
@@ -237,17 +262,17 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         tagline=data["tagline"],
         about=" ".join(data["about"].split()),
         preset=data.get("extends"),
-        endpoint_url=endpoint["url"],
+        endpoint_url=url,
         method=endpoint["method"],
         timeout_seconds=endpoint["timeout_seconds"],
-        headers=dict(endpoint.get("headers", {})),
+        headers=headers,
         query=dict(endpoint.get("query", {})),
         endpoint_editable=endpoint.get("editable", False),
         auth=_auth(data["auth"]),
         models=tuple(Model(m["id"], m["description"], m.get("default", False)) for m in data.get("models", [])),
         models_note=data.get("models_note"),
         payload_text=payload_text,
-        placeholders=_placeholders(payload_text, data["request"].get("placeholders", {})),
+        placeholders=_placeholders(url, headers, payload_text, data["request"].get("placeholders", {})),
         response_fields=tuple(
             ResponseField(name, entry["path"], entry["description"]) for name, entry in data["response_mapping"].items()
         ),

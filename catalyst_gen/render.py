@@ -126,7 +126,7 @@ def _property(setting: contract.RuntimeInput, c: Connector) -> Property:
         label=setting.label,
         description=setting.description_for(c),
         group=setting.group,
-        choices=setting.choices if shown else (),
+        choices=setting.choices_for(c) if shown else (),
         not_empty=shown and setting.is_not_empty(c),
         pattern=setting.pattern if shown else None,
     )
@@ -140,6 +140,17 @@ def template_properties(c: Connector) -> list[Property]:
     """
     delegate = Property("property", "camunda:class", contract.HIDDEN, c.library.runtime_class)
     return [delegate] + [_property(setting, c) for setting in contract.BINDINGS if setting.is_present(c)]
+
+
+def auth_type_rows(c: Connector) -> list[tuple[str, str, str]]:
+    """``(code, Modeler label, what the secret is)`` per offered auth type, for the README.
+
+    Empty for a connector with one auth type other than basicAuth: its README stays as it was.
+    basicAuth alone gets its row, since its secret (``user:password``) is not an API key.
+    """
+    if len(c.auth.types) < 2 and c.auth.type != "basicAuth":
+        return []
+    return [(t, contract.AUTH_TYPE_LABELS[t], contract.AUTH_TYPE_SECRETS[t]) for t in c.auth.types]
 
 
 MAX_TEMPLATE_BYTES = 1 << 20
@@ -274,6 +285,7 @@ class Renderer:
         return text.encode("utf-8")
 
     def readme(self, c: Connector) -> bytes:
+        """The README; its Auth Types table only for a connector that offers a choice or sends Basic auth."""
         names = c.file_names
         files = [
             (names["element_template"], "Element Template"),
@@ -287,6 +299,7 @@ class Renderer:
             c=c,
             contract=contract,
             env_var=contract.env_var_name(c.auth.secret_name),
+            auth_types=auth_type_rows(c),
             diagram=text_diagram(c.example.configure_name, c.example.task_name, c.example.review_name),
             picture=names["diagram"],
             files=files,

@@ -58,7 +58,7 @@ from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declar
 from .bpmn import NS as NSMAP
 from .contract import RuntimeContractError
 from .errors import CheckError
-from .grammar import PLACEHOLDER, expression_opener, load_json_text
+from .grammar import PLACEHOLDER, expand_header, expand_url, expression_opener, load_json_text
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
@@ -612,8 +612,11 @@ def _send_key_in_header(config: TaskConfig, secret: str, headers: dict[str, str]
 
 def _send_basic_auth(config: TaskConfig, secret: str, headers: dict[str, str], params: dict[str, str]) -> httpx.Auth:
     user, colon, password = secret.partition(":")
-    if not colon:
-        raise RuntimeContractError("authType 'basicAuth' needs a secret of the form user:password")
+    if not colon or not user:
+        raise RuntimeContractError(
+            "authType 'basicAuth' needs a secret of the form user:password (e.g. email:api_token), "
+            "split at the first colon"
+        )
     return httpx.BasicAuth(user, password)
 
 
@@ -648,6 +651,25 @@ def _credentials(
     return SEND_KEY[config.auth_type](config, secret, headers, params)
 
 
+def fill_request_placeholders(config: TaskConfig, variables: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """The endpoint URL and the extra headers with their ``{name}`` placeholders filled in.
+
+    One rule for the build and the runtime: :func:`~catalyst_gen.grammar.expand_url`
+    (a host placeholder is one DNS label, any other is percent-encoded) and
+    :func:`~catalyst_gen.grammar.expand_header` (the value as is, on one line).
+    A missing variable or a value the rule refuses is a configuration fault.
+    """
+    try:
+        url = expand_url(config.endpoint_url, variables)
+        headers = {name: expand_header(name, value, variables) for name, value in config.extra_headers.items()}
+    except KeyError as exc:
+        name = exc.args[0]
+        raise RuntimeContractError(f"URL or header placeholder {{{name}}} has no process variable {name!r}") from None
+    except ValueError as exc:
+        raise RuntimeContractError(str(exc)) from None
+    return url, headers
+
+
 def _build_request(
     config: TaskConfig, variables: Mapping[str, Any], secret: str | None, base_url: str | None
 ) -> _Request:
@@ -655,14 +677,14 @@ def _build_request(
     # An empty payload (a GET, or a user who cleared the field) means no body at all.
     has_body = config.payload is not None and config.payload.strip() != ""
     body = substitute_placeholders(config.payload or "", variables) if has_body else None
-    headers = dict(config.extra_headers)
+    url, headers = fill_request_placeholders(config, variables)
     params = dict(config.query_parameters)
     if body is not None:
         headers["Content-Type"] = "application/json"
     auth = _credentials(config, secret, headers, params)
     return _Request(
         method=config.http_method,
-        url=_target_url(config.endpoint_url, base_url),
+        url=_target_url(url, base_url),
         headers=headers,
         params=params,
         body=body.encode("utf-8") if body is not None else None,
@@ -719,7 +741,9 @@ def execute(
     """Send the configured request, retry, and say which variables to set.
 
     * The payload (if any) gets its placeholders substituted from ``variables``
-      and is sent with ``Content-Type: application/json``.
+      and is sent with ``Content-Type: application/json``; the ``{name}``
+      placeholders of the URL and headers are filled in by
+      :func:`fill_request_placeholders`.
     * Auth per ``authType``: ``bearerToken``/``apiKeyHeader`` -> header
       ``authHeader`` = ``authPrefix + " " + secret`` (the bare secret without a
       prefix); ``basicAuth`` -> ``secret`` is ``user:password``, sent as HTTP

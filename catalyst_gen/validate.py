@@ -78,6 +78,7 @@ def grammar_keywords() -> dict[str, dict[str, Any]]:
         },
         "/properties/endpoint/properties/method": {"enum": list(contract.HTTP_METHODS)},
         "/properties/auth/properties/type": {"enum": list(contract.AUTH_TYPES)},
+        "/properties/auth/properties/types/items": {"enum": list(contract.AUTH_TYPES)},
         "/properties/auth/properties/default_source": {"enum": list(contract.SECRET_SOURCES)},
         "/properties/version": {"maximum": grammar.MAX_TEMPLATE_VERSION},
         "/properties/auth/properties/header": {
@@ -406,15 +407,7 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
     if not verdict.passed(("endpoint",)):
         return
     endpoint = source.data["endpoint"]
-    reason = grammar.http_url_problem(endpoint["url"])
-    if reason:
-        problems.add(
-            f"the URL {reason}",
-            source.locate(("endpoint", "url")),
-            ("endpoint", "url"),
-            "write an absolute URL such as https://api.example.com/v1/chat",
-            code="CG303",
-        )
+    _check_url(source, problems, endpoint["url"])
     for name, value in endpoint.get("headers", {}).items():
         if CREDENTIAL_HEADERS.fullmatch(name):
             path = ("endpoint", "headers", name)
@@ -426,6 +419,7 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
                 code="CG304",
             )
             continue
+        _check_header_placeholders(source, problems, ("endpoint", "headers", name), value)
         reason = grammar.header_value_problem(value)
         if reason:
             path = ("endpoint", "headers", name)
@@ -436,6 +430,55 @@ def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVe
                 "write it on one line",
                 code="CG305",
             )
+
+
+_REQUEST_PLACEHOLDER = re.compile(r"(?<!\\)" + grammar.PLACEHOLDER.pattern)
+"""A ``${name}`` of the URL or a header value that the build binds as ``{name}`` (an escaped ``\\${`` is not one)."""
+
+
+def _without_placeholders(text: str) -> str:
+    """A URL or header value without its placeholders: whatever ``${``/``#{`` is left is an expression (CG361)."""
+    return _REQUEST_PLACEHOLDER.sub("", text)
+
+
+def _check_url(source: SpecSource, problems: ProblemList, url: str) -> None:
+    """The URL, its ``${name}`` placeholders bound as ``{name}``, passes the runtime's own rule.
+
+    :func:`grammar.url_template_problem` is the rule the runtime applies to the
+    bound URL; a literal ``{``/``}`` in the spec is refused first, since the
+    bound form would turn ``{name}`` into a placeholder nobody declared.
+    """
+    path = ("endpoint", "url")
+    rest = _without_placeholders(url)
+    if grammar.expression_opener(rest):
+        return  # an expression, reported where it is (_check_expressions)
+    if re.search("[{}]", rest):
+        reason: str | None = "contains `{` or `}` outside a `${name}` placeholder (percent-encode them as %7B and %7D)"
+    else:
+        reason = grammar.url_template_problem(grammar.bound_form(url))
+    if reason:
+        problems.add(
+            f"the URL {reason}",
+            source.locate(path),
+            path,
+            "write an absolute URL such as https://api.example.com/v1/chat; a ${name} placeholder may stand "
+            "in the host (one DNS label), the path or the query",
+            code="CG303",
+        )
+
+
+def _check_header_placeholders(source: SpecSource, problems: ProblemList, path: tuple, value: str) -> None:
+    """No literal ``{name}`` in a header value would become a placeholder at run time."""
+    literal = grammar.BOUND_PLACEHOLDER.search(_without_placeholders(value))
+    if literal:
+        problems.add(
+            f"the value of header `{path[-1]}` holds `{literal.group()}`, which the runtime would fill in "
+            f"with the process variable {literal.group(1)!r}",
+            source.locate(path),
+            path,
+            f"write `${literal.group()}` for a placeholder, or rephrase the value",
+            code="CG307",
+        )
 
 
 def _check_console(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
@@ -611,11 +654,23 @@ _KEY_SETTINGS = ("header", "prefix", "secret_name", "default_source", "key_prefi
 
 
 def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
-    """``none`` takes no key settings; the other types name their secret, and header types their header."""
+    """``none`` takes no key settings; the other types name their secret, and header types their header.
+
+    With ``types`` the rules cover every type offered: the user may pick any of them in the Modeler.
+    """
     if not verdict.passed(("auth",)):
         return
     auth = source.data["auth"]
-    if auth["type"] == "none":
+    types = auth.get("types", [auth["type"]])
+    if auth["type"] not in types:
+        problems.add(
+            f"`type: {auth['type']}` is not one of `types` ({', '.join(types)})",
+            source.locate(("auth", "type")),
+            ("auth", "type"),
+            "the default auth type must be one the dropdown offers: add it to `types`, or choose one of them",
+            code="CG333",
+        )
+    if all(t == "none" for t in types):
         for key in (k for k in _KEY_SETTINGS if k in auth):
             problems.add(
                 f"`{key}` has no meaning with auth type `none`",
@@ -633,14 +688,33 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             "name the secret, e.g. `secret_name: together_api_key`",
             code="CG331",
         )
-    if auth["type"] in contract.KEY_NAMED_AUTH_TYPES and "header" not in auth:
-        what = "query parameter" if auth["type"] == "apiKeyQuery" else "header"
+    named = [t for t in types if t in contract.KEY_NAMED_AUTH_TYPES]
+    if named and "header" not in auth:
+        what = "query parameter" if named == ["apiKeyQuery"] else "header"
         problems.add(
             f"missing required key `header` (the {what} that carries the key)",
             source.locate(("auth",), key=True),
             ("auth",),
             "e.g. `header: Authorization`",
             code="CG332",
+        )
+    if set(types) <= {"basicAuth", "none"} and not auth.get("editable"):
+        _check_basic_auth(source, problems, auth)
+
+
+def _check_basic_auth(source: SpecSource, problems: ProblemList, auth: dict) -> None:
+    """basicAuth sends ``Authorization: Basic <base64 of user:password>`` itself: a prefix or another header
+    would be shown in the README and the Modeler without doing anything."""
+    unused = {"prefix": "a prefix"} if "prefix" in auth else {}
+    if auth.get("header", "Authorization").lower() != "authorization":
+        unused["header"] = f"the header `{auth['header']}`"
+    for key, what in unused.items():
+        problems.add(
+            f"basicAuth does not use {what}: it always sends `Authorization: Basic` and the Base64 of the secret",
+            source.locate(("auth", key)),
+            ("auth", key),
+            "remove it (the secret is `user:password`, e.g. `email:api_token`; the runtime encodes it)",
+            code="CG334",
         )
 
 
@@ -818,17 +892,26 @@ def _check_blank_text(source: SpecSource, problems: ProblemList) -> None:
             )
 
 
+def _holds_request_placeholders(path: tuple) -> bool:
+    """The endpoint URL and the header values: the build writes their ``${name}`` as ``{name}``."""
+    return path == ("endpoint", "url") or (len(path) == 3 and path[:2] == ("endpoint", "headers"))
+
+
 def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
-    """No ``${``/``#{`` outside the payload, in any key or value (walked, not a list of fields).
+    """No ``${``/``#{`` outside the payload and the request's placeholders, in any key or value (walked).
 
     Every other value can end up somewhere Camunda evaluates expressions (a
     form label, an input parameter, a task name), whether a template puts it
     there today or not.  The payload is a ``<camunda:string>`` the engine never
-    evaluates; the runtime substitutes its placeholders as JSON data.
+    evaluates; the runtime substitutes its placeholders as JSON data.  The
+    ``${name}`` placeholders of the URL and header values are written ``{name}``
+    into the artifacts (:func:`grammar.bound_form`), which Camunda does not evaluate.
     """
     for text, path, key in _strings(source.data):
         if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
             continue
+        if not key and _holds_request_placeholders(path):  # their ${name} are placeholders, bound as {name}
+            text = _without_placeholders(text)
         opener = grammar.expression_opener(text)
         if opener:
             what = "key" if key else "value"

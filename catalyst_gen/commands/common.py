@@ -22,7 +22,7 @@ class CommandFailed(CatalystError):
 
 
 class MissingVariables(CatalystError):
-    """``try_connector`` was not given a value for every ``${placeholder}`` of the payload."""
+    """``try_connector`` was not given a value for every ``${placeholder}`` of the URL, headers or payload."""
 
     def __init__(self, connector_id: str, names: list[str]):
         super().__init__(

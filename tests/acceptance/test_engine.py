@@ -56,6 +56,7 @@ What SpiffWorkflow does not do, and how this module bridges it
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from catalyst_gen import contract
 from catalyst_gen import runtime as rt
+from catalyst_gen.grammar import bound_placeholders
 
 DIST = REPO / "dist"
 SECRET = "sk-engine-test-key-0000-DO-NOT-LEAK"
@@ -323,22 +325,31 @@ def _submitted_value(field: etree._Element):
     return default if default is not None else USER_MESSAGE
 
 
-def _secrets(config: rt.TaskConfig, tmp_path: Path) -> dict:
+def _secrets(config: rt.TaskConfig, tmp_path: Path, secret: str = SECRET) -> dict:
     """Provide the key in every source, so the connector's own ``secretSource`` decides."""
     secrets_dir = tmp_path / "secrets"
     secrets_dir.mkdir()
     properties = tmp_path / contract.PROPERTIES_FILE
     name = config.secret_name or "unused"
-    (secrets_dir / name).write_text(SECRET + "\n")
-    properties.write_text(f"{name}={SECRET}\n")
+    (secrets_dir / name).write_text(secret + "\n")
+    properties.write_text(f"{name}={secret}\n")
     return {
-        "environ": {contract.env_var_name(name): SECRET},
+        "environ": {contract.env_var_name(name): secret},
         "secrets_dir": secrets_dir,
         "properties_path": properties,
     }
 
 
-def run_example(variant: str, path: Path, fake: FakeProvider, tmp_path: Path) -> Run:
+def run_example(
+    variant: str,
+    path: Path,
+    fake: FakeProvider,
+    tmp_path: Path,
+    *,
+    values: dict | None = None,
+    secret: str = SECRET,
+) -> Run:
+    """Drive the example from start to end; ``values`` overrides what the user types into Configure."""
     xml = path.read_bytes() if variant == "as-generated" else _catch_all(path.read_bytes())
     root = etree.fromstring(xml)
     connector = _connector_task(root)
@@ -349,7 +360,7 @@ def run_example(variant: str, path: Path, fake: FakeProvider, tmp_path: Path) ->
     parser = CatalystCamundaParser()
     parser.add_bpmn_str(xml, filename=path.name)
     spec = parser.get_spec(process.get("id"))
-    engine = ConnectorScriptEngine(base_url=fake.base_url, **_secrets(config, tmp_path))
+    engine = ConnectorScriptEngine(base_url=fake.base_url, **_secrets(config, tmp_path, secret))
     workflow = BpmnWorkflow(spec, parser.get_subprocess_specs(process.get("id")), script_engine=engine)
     workflow.do_engine_steps()
 
@@ -360,9 +371,11 @@ def run_example(variant: str, path: Path, fake: FakeProvider, tmp_path: Path) ->
     flows_in = process.findall(f"{B}sequenceFlow[@targetRef='{connector.get('id')}']")
     assert [f.get("sourceRef") for f in flows_in] == [configure.task_spec.bpmn_id]
     fields = _form_fields(root, configure.task_spec.bpmn_id)
-    placeholders = set(rt.payload_placeholders(config.payload or ""))
-    assert placeholders <= {f.get("id") for f in fields}, "every payload placeholder needs a Configure form field"
-    configure.set_data(**{f.get("id"): _submitted_value(f) for f in fields})
+    placeholders = set(rt.payload_placeholders(config.payload or "")) | set(bound_placeholders(config.endpoint_url))
+    for header in config.extra_headers.values():
+        placeholders |= set(bound_placeholders(header))
+    assert placeholders <= {f.get("id") for f in fields}, "every placeholder needs a Configure form field"
+    configure.set_data(**{f.get("id"): _submitted_value(f) for f in fields} | (values or {}))
     configure.run()
     workflow.do_engine_steps()
 
@@ -551,3 +564,52 @@ def test_unmapped_server_error_completes_the_task(variant, path, fake_provider, 
     assert _connector_state(run) == TaskState.COMPLETED  # normal flow, no boundary event
     for variable in config.response_mapping:
         assert variable not in data  # mapping only on 2xx
+
+
+# --------------------------------------------------------------------------
+# Jira: placeholders in the URL, Basic auth with e-mail:API token
+# --------------------------------------------------------------------------
+
+JIRA = DIST / "jira-add-comment" / "jira-add-comment-example.bpmn"
+JIRA_SECRET = "you@example.com:jira-api-token-example-0000"
+
+
+def test_jira_add_comment_fills_the_url_encoded_and_sends_basic_auth(fake_provider, tmp_path):
+    """The issue key reaches the path percent-encoded (a space, `/`, `?`, `#`, `%` stay inside one segment)."""
+    comment = {"id": "10501", "self": "https://yourcompany.atlassian.net/rest/api/3/issue/10042/comment/10501"}
+    fake_provider.enqueue(201, comment)
+    key = "PROJ 12/x?y#z%"
+    run = run_example(
+        "as-generated",
+        JIRA,
+        fake_provider,
+        tmp_path,
+        values={"jiraInstance": "acme-test", "jiraIssueKey": key, "commentText": USER_MESSAGE},
+        secret=JIRA_SECRET,
+    )
+    [request] = fake_provider.requests
+    assert request.method == "POST"
+    assert request.path == "/rest/api/3/issue/PROJ%2012%2Fx%3Fy%23z%25/comment"
+    assert request.headers["authorization"] == "Basic " + base64.b64encode(JIRA_SECRET.encode()).decode()
+    assert request.headers["accept"] == "application/json"
+    assert request.json["body"]["content"][0]["content"][0]["text"] == USER_MESSAGE
+    data = run.review_data
+    assert (data["jiraCommentId"], data["jiraCommentSelf"]) == (comment["id"], comment["self"])
+    assert data[contract.STATUS_CODE.name] == 201 and data[contract.SUCCESS.name] is True
+    assert "jira-api-token-example-0000" not in json.dumps(data, default=str)
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"jiraInstance": "evil.example.com/x"}, "is not a host name label"),
+        ({"jiraIssueKey": ".."}, "would change the path"),
+        ({"jiraIssueKey": ""}, "is empty"),
+    ],
+)
+def test_jira_add_comment_refuses_a_value_the_url_rule_refuses(values, message, fake_provider, tmp_path):
+    """A host value that is not one DNS label, or a path value that would climb, is an incident: nothing is sent."""
+    with pytest.raises(Exception) as caught:
+        run_example("as-generated", JIRA, fake_provider, tmp_path, values=values, secret=JIRA_SECRET)
+    assert message in str(caught.value)
+    assert fake_provider.requests == []

@@ -116,7 +116,8 @@ def test_an_expression_written_by_a_preset_is_located_in_the_preset(project, cli
     preset = project / "connectors" / "_presets" / "openai-chat.yaml"
     text = preset.read_text("utf-8")
     assert "  timeout_seconds: 60" in text
-    preset.write_text(text.replace("  timeout_seconds: 60", '  timeout_seconds: 60\n  headers: {X-Run: "${x}"}', 1))
+    # `${x}` alone would be a header placeholder (bound as `{x}`); a JUEL expression is refused
+    preset.write_text(text.replace("  timeout_seconds: 60", '  timeout_seconds: 60\n  headers: {X-Run: "${x.y}"}', 1))
     result = cli(project, "build", "openai")
     assert result.exit_code == 1
     assert "connectors/_presets/openai-chat.yaml:" in result.output and MESSAGE in result.output

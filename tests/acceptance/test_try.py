@@ -47,3 +47,68 @@ def test_try_requires_every_placeholder():
     result = run_process("try", "together-ai")
     assert result.returncode == 2
     assert "--var userMessage=" in result.stderr
+
+
+JIRA_SECRET = "you@example.com:jira-api-token-example-0000"
+JIRA_VARS = ("--var", "jiraInstance=acme", "--var", "commentText=Done")
+
+
+def test_try_jira_fills_the_url_from_var_and_sends_basic_auth():
+    with FakeProvider() as fake:
+        fake.enqueue(201, {"id": "10501", "self": "https://acme.atlassian.net/rest/api/3/issue/1/comment/10501"})
+        result = run_process(
+            "try",
+            "jira-add-comment",
+            *JIRA_VARS,
+            "--var",
+            "jiraIssueKey=PROJ 7/b",
+            "--base-url",
+            fake.base_url,
+            env={"JIRA_AUTH": JIRA_SECRET},
+        )
+        assert result.returncode == 0, result.stderr
+        assert '"10501"' in result.stdout and "jiraCommentId" in result.stdout
+        assert "jira-api-token" not in result.stdout + result.stderr
+        [request] = fake.requests
+        assert request.path == "/rest/api/3/issue/PROJ%207%2Fb/comment"
+        assert request.headers["authorization"].startswith("Basic ")
+
+
+def test_try_reports_missing_url_placeholders_like_payload_ones():
+    result = run_process("try", "jira-add-comment", "--var", "commentText=x")
+    assert result.returncode == 2
+    assert "--var jiraInstance=" in result.stderr and "--var jiraIssueKey=" in result.stderr
+    assert "commentText" not in result.stderr.split("missing", 1)[-1]
+
+
+def test_try_refuses_a_host_value_that_is_not_one_label():
+    result = run_process(
+        "try",
+        "jira-add-comment",
+        *JIRA_VARS,
+        "--var",
+        "jiraIssueKey=PROJ-1",
+        "--var",
+        "jiraInstance=evil.example.com#",
+        "--base-url",
+        "http://127.0.0.1:9",
+        env={"JIRA_AUTH": JIRA_SECRET},
+    )
+    assert result.returncode == 1
+    assert "'jiraInstance'" in result.stderr and "not a host name label" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_try_refuses_a_basic_auth_secret_without_a_colon():
+    result = run_process(
+        "try",
+        "jira-add-comment",
+        *JIRA_VARS,
+        "--var",
+        "jiraIssueKey=PROJ-1",
+        "--base-url",
+        "http://127.0.0.1:9",
+        env={"JIRA_AUTH": "only-a-token-example"},
+    )
+    assert result.returncode == 1
+    assert "user:password" in result.stderr and "only-a-token-example" not in result.stderr

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 from helpers import REPO, snapshot
 
-ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
+ALL = [  # the connectors released before version history was kept: each is at version 2 with version 1 kept
+    "anthropic",
+    "deepseek",
+    "generic-rest",
+    "ollama",
+    "openai",
+    "together-ai",
+    "webhook",
+]
 EDITABLE_ENDPOINT = "  timeout_seconds: 30\n  editable: true\n"
 
 
