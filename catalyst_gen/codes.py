@@ -95,6 +95,9 @@ CODES: dict[str, Code] = {
     "CG304": Code("a fixed header carries credentials", "remove the value: the runtime adds the key from its secret"),
     "CG305": Code("a header value is not a single line of text", "write it on one line"),
     "CG306": Code("the console URL is not a plain https:// link", "write the plain https:// address of the console"),
+    "CG307": Code(
+        "the documentation URL is not a plain https:// link", "write the plain https:// address of the documentation"
+    ),
     "CG310": Code("not exactly one model is marked default", "mark one model `default: true`"),
     "CG311": Code("a model is listed twice", "list each model once"),
     "CG312": Code("the payload's model is not in `models`", "add it to `models`, or use a listed one"),
@@ -109,6 +112,9 @@ CODES: dict[str, Code] = {
     "CG323": Code("`retry.max_backoff_ms` is smaller than `retry.backoff_ms`", "raise max_backoff_ms"),
     "CG324": Code("a response variable uses a name reserved for the runtime (`catalyst_*`)", "rename the variable"),
     "CG325": Code("a JSON path in `response_mapping` does not parse", "write it like `a.b[0].c`"),
+    "CG326": Code(
+        "a JSON path in `response` (`success_when.path`, `error_path`) does not parse", "write it like `a.b[0].c`"
+    ),
     "CG330": Code(
         "an auth key that has no meaning with auth type `none`", "remove the key, or choose another auth type"
     ),
