@@ -160,12 +160,16 @@ def test_the_version_alone_is_no_change():
 
 def test_a_released_version_and_its_successor_differ_only_in_what_users_see():
     """The library's own history: version 1 -> version 2 (pinned $schema, the response-mapping help
-    taken from the connector) breaks nothing."""
+    taken from the connector) and version 2 -> version 3 (the documentation link) break nothing."""
     for kept in sorted(REPO.glob("connectors/*/versions/*-1.element.json")):
         cid = kept.parent.parent.name
-        current = json.loads((REPO / "dist" / cid / f"{cid}.element.json").read_text())
-        changes = compare_templates(json.loads(kept.read_text()), current)
+        second = kept.with_name(f"{cid}-2.element.json")
+        changes = compare_templates(json.loads(kept.read_text()), json.loads(second.read_text()))
         assert [(c.breaking, str(c)) for c in changes] == [
             (False, "template: $schema changed"),
             (False, 'camunda:inputParameter "responseMapping": description changed'),
         ], kept
+        current = json.loads((REPO / "dist" / cid / f"{cid}.element.json").read_text())
+        changes = compare_templates(json.loads(second.read_text()), current)
+        assert current["version"] == 3
+        assert [(c.breaking, str(c)) for c in changes] == [(False, "template: documentationRef changed")], second

@@ -127,6 +127,7 @@ def test_a_valid_response_section_passes(tmp_path):
         ("equals: true", "equals: {a: 1}", "response.success_when.equals", "CG204", "expected"),
         ("    equals: true\n", "", "response.success_when", "CG201", "equals"),
         ("error_path: error", "error_paht: error", "response", "CG202", "error_paht"),
+        ("equals: true", 'equals: "${reason}"', "response.success_when.equals", "CG361", "${"),
     ],
 )
 def test_bad_declarations_are_located(tmp_path, old, new, path, code, message):
