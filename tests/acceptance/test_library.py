@@ -6,7 +6,7 @@ import shutil
 
 from helpers import snapshot
 
-ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
+ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "slack", "together-ai", "webhook"]
 
 
 def break_spec(project, cid: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO, snapshot
 
-ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
+ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "slack", "together-ai", "webhook"]
 EDITABLE_ENDPOINT = "  timeout_seconds: 30\n  editable: true\n"
 
 

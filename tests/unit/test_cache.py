@@ -15,7 +15,7 @@ from catalyst_gen.commands.build import UNCHANGED, WRITTEN, build_library
 from catalyst_gen.commands.common import CommandFailed
 from catalyst_gen.library import Project
 
-ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
+ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "slack", "together-ai", "webhook"]
 PRESET_USERS = ["deepseek", "openai", "together-ai"]
 
 
