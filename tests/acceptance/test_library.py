@@ -19,7 +19,7 @@ def test_build_without_ids_builds_every_connector(project, cli):
     result = cli(project, "build")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (project / "dist").iterdir()) == ALL
-    assert "7 connectors: 7 written, 0 unchanged, 0 failed" in result.output
+    assert "8 connectors: 8 written, 0 unchanged, 0 failed" in result.output
 
 
 def test_one_bad_connector_hides_no_failure_and_stops_no_good_one(project, cli):
@@ -46,7 +46,7 @@ def test_several_ids(project, cli):
 def test_check_passes_on_a_clean_tree(project, cli):
     result = cli(project, "check")
     assert result.exit_code == 0, result.output
-    assert "dist/ is up to date and every template version is recorded (7 connectors)" in result.output
+    assert "dist/ is up to date and every template version is recorded (8 connectors)" in result.output
 
 
 def test_check_fails_with_a_diff_after_a_hand_edit(project, cli):

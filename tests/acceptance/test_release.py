@@ -33,7 +33,7 @@ def test_package_is_reproducible_and_verifiable(project, cli):
     assert snapshot(release) == first
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    with zipfile.ZipFile(release / "together-ai-2.zip") as archive:
+    with zipfile.ZipFile(release / "together-ai-3.zip") as archive:
         names = archive.namelist()
         assert names == sorted(names) and all(n.startswith("together-ai/") for n in names)
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -47,20 +47,20 @@ def test_bundle_and_catalog(project, cli):
     assert cli(project, "package").exit_code == 0
     release = project / "dist" / "release"
     bundle = json.loads((release / "catalyst-connectors.element-templates.json").read_text())
-    assert isinstance(bundle, list) and len(bundle) == 14  # versions 1 and 2 of each of the 7 templates
+    assert isinstance(bundle, list) and len(bundle) == 22  # versions 1-3 of 7 templates, version 1 of slack
     ids = sorted({t["id"] for t in bundle})
-    assert len(ids) == 7 and [(t["id"], t["version"]) for t in bundle] == [(i, v) for i in ids for v in (1, 2)]
-    assert all(
-        t["$schema"].startswith("https://unpkg.com/@camunda/element-templates-json-schema@") for t in bundle[1::2]
-    )
+    versions = {i: (1,) if i.endswith(".slack") else (1, 2, 3) for i in ids}
+    assert len(ids) == 8 and [(t["id"], t["version"]) for t in bundle] == [(i, v) for i in ids for v in versions[i]]
+    pinned = [t for t in bundle if t["version"] > 1 or t["id"].endswith(".slack")]  # $schema pinned since 2
+    assert all(t["$schema"].startswith("https://unpkg.com/@camunda/element-templates-json-schema@") for t in pinned)
     catalog = json.loads((release / "catalog.json").read_text())["connectors"]
     entry = next(c for c in catalog if c["id"] == "together-ai")
     assert entry["template"] == {
         "id": "com.catalystconnector.together-ai",
-        "version": 2,
+        "version": 3,
         "name": "Catalyst - Together AI",
     }
-    assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-2.zip"
+    assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-3.zip"
     import hashlib
 
     readme = (project / "dist/together-ai/README.md").read_bytes()
@@ -75,7 +75,7 @@ def test_bundle_templates_pass_the_modeler_validator(project, cli, tmp_path, ora
         path = tmp_path / f"{template['id']}-{template['version']}.element.json"
         path.write_text(json.dumps(template))
         files.append(path)
-    assert len(files) == 14
+    assert len(files) == 22
     verdict = oracle.run(*files)
     assert verdict.returncode == 0, str(verdict)
 
@@ -103,18 +103,18 @@ def test_changed_template_without_bump_fails_check_and_bump_fixes_it(project, cl
     assert cli(project, "build", "together-ai").exit_code == 0
     result = cli(project, "check")
     assert result.exit_code == 1
-    assert "together-ai: the element template changed but its version is still 2" in result.output
+    assert "together-ai: the element template changed but its version is still 3" in result.output
     assert "run `catalyst-gen bump together-ai`" in result.output
     bumped = cli(project, "bump", "together-ai")
     assert bumped.exit_code == 0, bumped.output
-    assert "version 2 -> 3" in bumped.output
-    assert "version: 3" in spec.read_text()
+    assert "version 3 -> 4" in bumped.output
+    assert "version: 4" in spec.read_text()
     assert cli(project, "check").exit_code == 0
     template = json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
     bpmn = (project / "dist/together-ai/together-ai-example.bpmn").read_text()
-    assert template["version"] == 3 and 'camunda:modelerTemplateVersion="3"' in bpmn
+    assert template["version"] == 4 and 'camunda:modelerTemplateVersion="4"' in bpmn
     lock = json.loads((project / "connectors/_versions.lock").read_text())
-    assert lock["together-ai"]["version"] == 3
+    assert lock["together-ai"]["version"] == 4
     assert "nothing to do" in cli(project, "bump", "together-ai").output
 
 
