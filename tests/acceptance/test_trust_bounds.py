@@ -70,5 +70,5 @@ def test_brackets_inside_json_strings_do_not_count_as_nesting(project, cli):
 def test_one_bomb_does_not_stop_the_others(project, cli):
     write_spec(project, CASES["json-payload-deep"][0], "sample")
     result = cli(project, "build", "--force")
-    assert result.exit_code == 1 and "8 connectors:" in result.output and "1 failed" in result.output
+    assert result.exit_code == 1 and "9 connectors:" in result.output and "1 failed" in result.output
     assert (project / "dist" / "together-ai" / "README.md").is_file() and not (project / "dist" / "sample").exists()

@@ -135,5 +135,5 @@ def test_a_connector_may_not_be_called_release(project, cli):
     write_spec(project, SAMPLE.replace("id: sample", "id: release", 1), "release")
     result = cli(project, "build")
     assert result.exit_code == 1 and "'release' is reserved and cannot be a connector id" in result.output
-    assert "8 connectors:" in result.output and "1 failed" in result.output  # the others are still built
+    assert "9 connectors:" in result.output and "1 failed" in result.output  # the others are still built
     assert not (project / "dist" / "release").exists()
