@@ -614,10 +614,13 @@ def _check_response(source: SpecSource, problems: ProblemList, verdict: SchemaVe
     response = source.data.get("response")
     if not isinstance(response, dict) or not verdict.intact(("response",)):
         return
-    fields = [(("response", "success_when", "path"), "path"), (("response", "error_path"), "error_path")]
-    fields.append((("response", "error_code"), "error_code"))
-    for path, name in fields:
-        value = response.get("success_when", {}).get("path") if name == "path" else response.get(name)
+    when = response.get("success_when")
+    values = {
+        ("response", "success_when", "path"): ("path", when.get("path") if isinstance(when, dict) else None),
+        ("response", "error_path"): ("error_path", response.get("error_path")),
+        ("response", "error_code"): ("error_code", response.get("error_code")),
+    }
+    for path, (name, value) in values.items():
         problem = None if value is None or not verdict.passed(path) else condition_problem(name, value)
         if problem:
             code, hint = ("CG321", grammar.BPMN_ERROR_CODE.hint) if name == "error_code" else ("CG326", _PATH_HINT)

@@ -283,3 +283,16 @@ def test_a_cleared_condition_lets_the_status_decide(fake_provider):
 def test_a_malformed_condition_is_a_contract_error_naming_the_task():
     with pytest.raises(rt.RuntimeContractError, match=r"'Task_Connector'.*'successCondition'.*errorCode"):
         slack_config(successCondition='{"path": "ok", "equals": true, "errorCode": "not valid"}')
+
+
+@pytest.mark.parametrize(
+    "addition, path",
+    [
+        ("response:\n  success_when: [1]\n  error_path: error\n", "response.success_when"),
+        ("response: [1]\n", "response"),
+        ("response:\n  success_when: {path: 1, equals: true}\n", "response.success_when.path"),
+        ("documentation: x\n", "documentation"),
+    ],
+)
+def test_wrong_shapes_are_one_schema_error_each(tmp_path, addition, path):
+    assert [(p[0], p[3]) for p in spec_problems(tmp_path, SAMPLE + addition)] == [(path, "CG204")]
