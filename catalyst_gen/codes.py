@@ -102,6 +102,9 @@ CODES: dict[str, Code] = {
         "a header value holds `{name}`, which the runtime would fill in as a placeholder",
         "write `${name}` for a placeholder, or rephrase the value",
     ),
+    "CG308": Code(
+        "the documentation URL is not a plain https:// link", "write the plain https:// address of the documentation"
+    ),
     "CG310": Code("more than one model is marked default", "keep `default: true` on one model"),
     "CG311": Code("a model is listed twice", "list each model once"),
     "CG312": Code("the payload's model is not in `models`", "add it to `models`, or use a listed one"),
@@ -116,6 +119,9 @@ CODES: dict[str, Code] = {
     "CG323": Code("`retry.max_backoff_ms` is smaller than `retry.backoff_ms`", "raise max_backoff_ms"),
     "CG324": Code("a response variable uses a name reserved for the runtime (`catalyst_*`)", "rename the variable"),
     "CG325": Code("a JSON path in `response_mapping` does not parse", "write it like `a.b[0].c`"),
+    "CG326": Code(
+        "a JSON path in `response` (`success_when.path`, `error_path`) does not parse", "write it like `a.b[0].c`"
+    ),
     "CG330": Code(
         "an auth key that has no meaning with auth type `none`", "remove the key, or choose another auth type"
     ),

@@ -234,6 +234,10 @@ def _endpoint_editable(c: Connector) -> bool:
     return c.endpoint_editable
 
 
+def _has_body_check(c: Connector) -> bool:
+    return c.body_check is not None
+
+
 def _has_headers(c: Connector) -> bool:
     return bool(c.headers) or c.endpoint_editable
 
@@ -328,6 +332,10 @@ def _encode_response_mapping(c: Connector) -> str:
 
 def _encode_error_mapping(c: Connector) -> str:
     return c.error_mapping_json
+
+
+def _encode_success_condition(c: Connector) -> str:
+    return c.body_check.condition.to_json() if c.body_check else ""
 
 
 def _encode_retry_statuses(c: Connector) -> str:
@@ -495,6 +503,13 @@ def _error_mapping(text: str | None) -> dict[int, str]:
     return result
 
 
+def _success_condition(text: str | None) -> Any:
+    """The body condition (:mod:`catalyst_gen.condition`, imported here so ``--help`` does not load it)."""
+    from .condition import parse_condition
+
+    return parse_condition(text)
+
+
 def _status_list(text: str | None) -> frozenset[int]:
     """Comma-separated HTTP statuses; absent or empty means none."""
     statuses = set()
@@ -625,6 +640,21 @@ ERROR_MAPPING = RuntimeInput(
     description="JSON object: HTTP status -> BPMN error code thrown to a boundary error event.",
     required=True,
 )
+SUCCESS_CONDITION = RuntimeInput(
+    "successCondition",
+    "JSON object: a 2xx answer succeeds only when the body holds `equals` at JSON path `path`; otherwise "
+    "`catalyst_success` is false, `catalyst_error` is the text at `errorPath`, and `errorCode` (if given) is "
+    "thrown as a BPMN error. Absent means the status alone decides.",
+    field="success_condition",
+    encode=_encode_success_condition,
+    decode=_success_condition,
+    group="errors",
+    type=TEXT,
+    label="Success Condition",
+    description='JSON object: a 2xx answer succeeds only when the response body holds "equals" at "path"; '
+    'otherwise "errorCode" is thrown with the text at "errorPath". Empty: the HTTP status alone decides.',
+    present=_has_body_check,
+)
 RETRY_STATUSES = RuntimeInput(
     "retryStatuses",
     "Comma-separated HTTP statuses that are retried (e.g. `429`); empty retries nothing.",
@@ -742,6 +772,7 @@ BINDINGS: tuple[RuntimeInput, ...] = (
     PAYLOAD,
     RESPONSE_MAPPING,
     ERROR_MAPPING,
+    SUCCESS_CONDITION,
     RETRY_STATUSES,
     MAX_RETRIES,
     RETRY_BACKOFF_MS,

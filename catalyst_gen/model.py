@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .condition import SuccessCondition
 from .grammar import PLACEHOLDER, bound_form, bound_placeholders
 from .jsonfmt import format_payload
 
@@ -89,6 +90,28 @@ class ErrorRule:
 
 
 @dataclass(frozen=True)
+class BodyCheck:
+    """``response:``: success decided by the body of a 2xx answer, and the README's row for it."""
+
+    condition: SuccessCondition
+    cause: str
+    action: str
+
+    @property
+    def expected(self) -> str:
+        """The literal the body must hold, written as JSON (``true``, ``"sent"``)."""
+        return json.dumps(self.condition.equals, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Documentation:
+    """What the task says about itself: the example task's ``bpmn:documentation`` and the template's link."""
+
+    summary: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Retry:
     statuses: tuple[int, ...]
     max_retries: int
@@ -138,6 +161,8 @@ class Connector:
     placeholders: tuple[Placeholder, ...]
     response_fields: tuple[ResponseField, ...]
     errors: tuple[ErrorRule, ...]
+    body_check: BodyCheck | None
+    documentation: Documentation
     retry: Retry
     example: Example
     tips: tuple[str, ...]
@@ -175,8 +200,9 @@ class Connector:
 
     @property
     def error_codes(self) -> tuple[str, ...]:
-        """Distinct BPMN error codes, in spec order (two statuses may share one)."""
-        return tuple(dict.fromkeys(e.code for e in self.errors))
+        """Distinct BPMN error codes, in spec order (two statuses may share one), then the body check's."""
+        body_code = self.body_check.condition.error_code if self.body_check else None
+        return tuple(dict.fromkeys([e.code for e in self.errors] + ([body_code] if body_code else [])))
 
     @property
     def default_model(self) -> Model | None:
@@ -243,6 +269,26 @@ def _auth(auth: dict) -> Auth:
     )
 
 
+DEFAULT_BODY_CAUSE = "The response body reports a failure"
+DEFAULT_BODY_ACTION = "Read catalyst_error for the reason"
+
+
+def _body_check(response: dict | None) -> BodyCheck | None:
+    """The ``response`` section (absent: the HTTP status alone decides success)."""
+    if not response:
+        return None
+    when = response["success_when"]
+    condition = SuccessCondition(when["path"], when["equals"], response.get("error_path"), response.get("error_code"))
+    return BodyCheck(condition, response.get("cause", DEFAULT_BODY_CAUSE), response.get("action", DEFAULT_BODY_ACTION))
+
+
+def _documentation(data: dict, library: Library) -> Documentation:
+    """The summary defaults to the tagline, the link to the library's website."""
+    documentation = data.get("documentation", {})
+    summary = " ".join(documentation.get("summary", data["tagline"]).split())
+    return Documentation(summary=summary, url=documentation.get("url", library.website))
+
+
 def build_model(data: dict, library: Library, source_dir: Path, source_files: tuple[Path, ...] = ()) -> Connector:
     """Build the :class:`Connector` from validated spec data (defaults filled in here)."""
     endpoint = data["endpoint"]
@@ -279,6 +325,8 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         errors=tuple(
             ErrorRule(int(status), e["code"], e["cause"], e["action"]) for status, e in data["errors"].items()
         ),
+        body_check=_body_check(data.get("response")),
+        documentation=_documentation(data, library),
         retry=Retry(
             statuses=tuple(retry["statuses"]),
             max_retries=retry["max_retries"],

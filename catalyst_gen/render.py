@@ -70,9 +70,13 @@ def md_text(value) -> str:
     a list or a code fence (its first marker is escaped); a backslash stays a
     backslash.  Ordinary punctuation stays readable in the Markdown source.
     """
+    return _BLOCK_START.sub(_escape_block_start, _inline_text(value))
+
+
+def _inline_text(value) -> str:
+    """Text that can make no link, image or HTML where it stands (see :func:`md_text`)."""
     text = str(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("[", "\\[").replace("]", "\\]")
-    return _BLOCK_START.sub(_escape_block_start, text)
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
@@ -85,8 +89,11 @@ def _escape_block_start(match: re.Match[str]) -> str:
 
 
 def md_cell(value) -> str:
-    """Text safe inside a Markdown table cell: prose (see :func:`md_text`) on one line, pipes escaped."""
-    return md_text(" ".join(str(value).split())).replace("|", "\\|")
+    """Text safe inside a Markdown table cell: one line, pipes escaped, no link, image or HTML.
+
+    A cell is inline content of its row, so a leading ``#``, ``-`` or ``~`` starts
+    nothing there and is written as it is (``~1 msg/sec``)."""
+    return _inline_text(" ".join(str(value).split())).replace("|", "\\|")
 
 
 def md_code(value) -> str:

@@ -56,6 +56,7 @@ from . import contract, exchange
 from .bpmn import BPMN_NS, parse_xml
 from .bpmn import CAMUNDA_NS as CAMUNDA_NS  # re-exported: namespaces are declared once, in bpmn.py
 from .bpmn import NS as NSMAP
+from .condition import SuccessCondition
 from .contract import RuntimeContractError
 from .errors import CheckError
 from .grammar import PLACEHOLDER, expand_header, expand_url, expression_opener, load_json_text
@@ -116,6 +117,7 @@ class TaskConfig:
     query_parameters: Mapping[str, str]
     response_mapping: Mapping[str, str]
     error_mapping: Mapping[int, str]
+    success_condition: SuccessCondition | None
     retry_statuses: frozenset[int]
     max_retries: int
     retry_backoff_ms: int
@@ -755,7 +757,10 @@ def execute(
     * Then the standard variables are set; on 2xx the ``responseMapping`` too
       (absent path or non-JSON body -> ``None``).  A status in
       ``errorMapping`` adds a :class:`BpmnError`; any other failure just
-      completes with ``catalyst_success`` false.  A transport error or timeout
+      completes with ``catalyst_success`` false.  With a ``successCondition``
+      a 2xx answer whose body fails it completes like a failure (its mapped
+      values still set), with the body's error text and the condition's
+      ``errorCode`` (:mod:`catalyst_gen.condition`).  A transport error or timeout
       completes with ``catalyst_statusCode`` ``None`` and the error message.
 
     ``client`` may be an ``httpx.Client`` (used as is, not closed) or an
@@ -794,21 +799,29 @@ def _finish_response(outcome: Outcome, config: TaskConfig, answer: exchange.Answ
     text = answer.text
     success = 200 <= status < 300
     error = None if success else f"HTTP {status}: {_excerpt(text)}" if text.strip() else f"HTTP {status}"
+    document = _parse_body(text) if success and (config.response_mapping or config.success_condition) else None
+    body_code = None
+    condition = config.success_condition
+    if success and condition is not None and not condition.holds(document):
+        success, error, body_code = False, condition.error_text(document), condition.error_code
     variables = _standard_variables(text, status, success, error)
-    if success and config.response_mapping:
-        try:
-            document = load_json_text(text, bounded_integers=False)
-        except ValueError:  # not JSON, or beyond the nesting limit: every mapped variable is absent
-            document = None
+    if 200 <= status < 300:  # a body that says "failed" is still a body: its mapped values say why
         for variable, path in config.response_mapping.items():
             variables[variable] = resolve_json_path(document, path)
     outcome.variables = _redact(variables, fragments)
-    if status in config.error_mapping:
-        outcome.bpmn_error = BpmnError(
-            config.error_mapping[status], outcome.variables[contract.ERROR.name] or f"HTTP {status}"
-        )
+    code = config.error_mapping.get(status) or body_code
+    if code:
+        outcome.bpmn_error = BpmnError(code, outcome.variables[contract.ERROR.name] or f"HTTP {status}")
     log.debug("final status %d after %d attempt(s)", status, outcome.attempts)
     return outcome
+
+
+def _parse_body(text: str) -> Any:
+    """The response as JSON; ``None`` when it is not JSON or beyond the nesting limit (every path is then absent)."""
+    try:
+        return load_json_text(text, bounded_integers=False)
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------

@@ -649,6 +649,47 @@ def _check_response_mapping(source: SpecSource, problems: ProblemList, verdict: 
             )
 
 
+def _check_response(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """The body condition's paths parse and its error code is a BPMN error code: the runtime's own rule
+    (:func:`catalyst_gen.condition.condition_problem`), so the build refuses what the runtime would."""
+    from .condition import condition_problem
+
+    response = source.data.get("response")
+    if not isinstance(response, dict) or not verdict.intact(("response",)):
+        return
+    when = response.get("success_when")
+    values = {
+        ("response", "success_when", "path"): ("path", when.get("path") if isinstance(when, dict) else None),
+        ("response", "error_path"): ("error_path", response.get("error_path")),
+        ("response", "error_code"): ("error_code", response.get("error_code")),
+    }
+    for path, (name, value) in values.items():
+        problem = None if value is None or not verdict.passed(path) else condition_problem(name, value)
+        if problem:
+            code, hint = ("CG321", grammar.BPMN_ERROR_CODE.hint) if name == "error_code" else ("CG326", _PATH_HINT)
+            problems.add(problem, source.locate(path), path, hint, code=code)
+
+
+_PATH_HINT = "write paths like `ok` or `data.items[0].status` (no `$` root marker)"
+
+
+def _check_documentation(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """The documentation URL becomes the template's link: a plain https:// address, like the console's."""
+    documentation = source.data.get("documentation")
+    path = ("documentation", "url")
+    if not isinstance(documentation, dict) or "url" not in documentation or not verdict.passed(path):
+        return
+    reason = grammar.link_url_problem(documentation["url"])
+    if reason:
+        problems.add(
+            f"the documentation URL {reason}",
+            source.locate(path),
+            path,
+            "write the plain https:// address of the connector's documentation",
+            code="CG308",
+        )
+
+
 _KEY_SETTINGS = ("header", "prefix", "secret_name", "default_source", "key_prefix", "optional")
 """Auth settings that only mean something when a key is sent."""
 
@@ -989,6 +1030,8 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_error_statuses(source, problems, verdict)
     _check_retry(source, problems, verdict)
     _check_response_mapping(source, problems, verdict)
+    _check_response(source, problems, verdict)
+    _check_documentation(source, problems, verdict)
     _check_logo(source, problems, verdict)
     _check_secrets(source, problems)
     # A bad character trips the schema pattern and _check_characters at one spot: say it once.

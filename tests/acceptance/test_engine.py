@@ -613,3 +613,65 @@ def test_jira_add_comment_refuses_a_value_the_url_rule_refuses(values, message, 
         run_example("as-generated", JIRA, fake_provider, tmp_path, values=values, secret=JIRA_SECRET)
     assert message in str(caught.value)
     assert fake_provider.requests == []
+
+
+# --------------------------------------------------------------------------
+# Success decided by the body: the Slack example (HTTP 200 with "ok": false)
+# --------------------------------------------------------------------------
+
+SLACK = REPO / "dist" / "slack" / "slack-example.bpmn"
+
+
+def _slack_request(fake: FakeProvider) -> dict:
+    [request] = fake.requests
+    assert request.method == "POST" and request.path == urlsplit(_config_of(SLACK).endpoint_url).path
+    assert request.headers["authorization"] == f"Bearer {SECRET}"
+    return request.json
+
+
+@pytest.mark.parametrize("variant", ["as-generated", "catch-all"])
+def test_slack_ok_false_with_http_200_is_caught_by_the_declared_boundary_event(variant, fake_provider, tmp_path):
+    condition = _config_of(SLACK).success_condition
+    assert condition is not None and condition.error_code == "SLACK_API_ERROR"
+    fake_provider.enqueue(200, {"ok": False, "error": "channel_not_found"})
+    run = run_example(variant, SLACK, fake_provider, tmp_path)
+    data = run.review_data
+
+    assert data[contract.ERROR_CODE_VARIABLE] == "SLACK_API_ERROR"
+    assert data[contract.ERROR_MESSAGE_VARIABLE] == "channel_not_found"  # why, in Slack's own words
+    assert data[contract.SUCCESS.name] is False and data[contract.STATUS_CODE.name] == 200
+    assert data[contract.ERROR.name] == "channel_not_found"
+    assert data["slackOk"] is False  # the body is still mapped: the published README's tip holds
+    assert json.loads(data[contract.RESPONSE_BODY.name]) == {"ok": False, "error": "channel_not_found"}
+    assert _connector_state(run) == TaskState.CANCELLED  # interrupted by the boundary event
+    assert run.engine.sleeps == [] and SECRET not in json.dumps(data, default=str)
+    assert set(_slack_request(fake_provider)) == {"channel", "text"}
+
+
+def test_slack_boundary_event_for_the_body_error_leads_to_review():
+    root = etree.parse(str(SLACK)).getroot()
+    codes = {e.get("errorCode") for e in root.iter(f"{B}error")}
+    assert codes == {"AUTH_FAILED", "RATE_LIMITED", "INVALID_REQUEST", "SLACK_API_ERROR"}
+    _boundary_outgoing_reach_review(SLACK)
+
+
+@pytest.mark.parametrize("variant", ["as-generated", "catch-all"])
+def test_slack_ok_true_reaches_review_with_the_mapped_message(variant, fake_provider, tmp_path):
+    fake_provider.enqueue(200, {"ok": True, "channel": "C0123456789", "ts": "1503435956.000247", "message": {}})
+    run = run_example(variant, SLACK, fake_provider, tmp_path)
+    data = run.review_data
+
+    assert data[contract.SUCCESS.name] is True and data[contract.ERROR.name] is None
+    assert (data["slackOk"], data["slackTs"], data["slackChannel"]) == (True, "1503435956.000247", "C0123456789")
+    assert contract.ERROR_CODE_VARIABLE not in data
+    assert _connector_state(run) == TaskState.COMPLETED
+    sent = _slack_request(fake_provider)
+    assert sent == {"channel": "C0123456789", "text": "Hello from Camunda!"}  # the Configure form's defaults
+    assert set(run.review_fields) >= {"slackOk", "slackTs", "slackChannel", contract.ERROR_CODE_VARIABLE}
+
+
+def test_slack_http_401_is_still_decided_by_the_status(fake_provider, tmp_path):
+    fake_provider.enqueue(401, {"ok": False, "error": "invalid_auth"})
+    run = run_example("as-generated", SLACK, fake_provider, tmp_path)
+    assert run.review_data[contract.ERROR_CODE_VARIABLE] == "AUTH_FAILED"
+    assert run.review_data[contract.ERROR_MESSAGE_VARIABLE].startswith("HTTP 401")

@@ -112,3 +112,38 @@ def test_try_refuses_a_basic_auth_secret_without_a_colon():
     )
     assert result.returncode == 1
     assert "user:password" in result.stderr and "only-a-token-example" not in result.stderr
+
+
+def _try_slack(fake: FakeProvider):
+    return run_process(
+        "try",
+        "slack",
+        "--var",
+        "slackChannel=C0123456789",
+        "--var",
+        "slackMessage=Deploy finished",
+        "--base-url",
+        fake.base_url,
+        env={"SLACK_BOT_TOKEN": "test-token-not-secret"},
+    )
+
+
+def test_try_slack_ok_false_with_http_200_fails_with_the_body_error():
+    with FakeProvider() as fake:
+        fake.enqueue(200, {"ok": False, "error": "channel_not_found"})
+        result = _try_slack(fake)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "BPMN error thrown: SLACK_API_ERROR (channel_not_found)" in result.stdout
+        assert "catalyst_success      = false" in result.stdout
+        assert 'catalyst_error        = "channel_not_found"' in result.stdout
+        assert "slackOk               = false" in result.stdout
+        assert "test-token-not-secret" not in result.stdout + result.stderr
+        assert fake.requests[-1].json == {"channel": "C0123456789", "text": "Deploy finished"}
+
+
+def test_try_slack_ok_true_succeeds():
+    with FakeProvider() as fake:
+        fake.enqueue(200, {"ok": True, "channel": "C0123456789", "ts": "1503435956.000247"})
+        result = _try_slack(fake)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "No BPMN error" in result.stdout and 'slackTs               = "1503435956.000247"' in result.stdout

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import LIBRARY_IDS, REPO  # noqa: E402
 
 from catalyst_gen import cache as cache_module
 from catalyst_gen.cache import BuildCache
@@ -15,8 +16,10 @@ from catalyst_gen.commands.build import UNCHANGED, WRITTEN, build_library
 from catalyst_gen.commands.common import CommandFailed
 from catalyst_gen.library import Project
 
-ALL = ["anthropic", "deepseek", "generic-rest", "jira-add-comment", "ollama", "openai", "together-ai", "webhook"]
-PRESET_USERS = ["deepseek", "openai", "together-ai"]
+ALL = LIBRARY_IDS
+PRESET_USERS = sorted(
+    cid for cid in LIBRARY_IDS if "extends: openai-chat" in (REPO / "connectors" / cid / "connector.yaml").read_text()
+)
 
 
 @pytest.fixture(scope="module")

@@ -159,13 +159,27 @@ def test_the_version_alone_is_no_change():
 
 
 def test_a_released_version_and_its_successor_differ_only_in_what_users_see():
-    """The library's own history: version 1 -> version 2 (pinned $schema, the response-mapping help
-    taken from the connector) breaks nothing."""
-    for kept in sorted(REPO.glob("connectors/*/versions/*-1.element.json")):
-        cid = kept.parent.parent.name
-        current = json.loads((REPO / "dist" / cid / f"{cid}.element.json").read_text())
-        changes = compare_templates(json.loads(kept.read_text()), current)
-        assert [(c.breaking, str(c)) for c in changes] == [
-            (False, "template: $schema changed"),
-            (False, 'camunda:inputParameter "responseMapping": description changed'),
-        ], kept
+    """The library's own history breaks nothing: version 1 -> 2 of the first seven connectors
+    (pinned $schema, the response-mapping help taken from the connector), then the documentation
+    link for every connector; deepseek's step to 3 also took its defaults from the published README."""
+    first_seven = {"anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"}
+    for folder in sorted(REPO.glob("connectors/*/versions")):
+        cid = folder.parent.name
+        kept = sorted(folder.glob(f"{cid}-*.element.json"), key=lambda p: int(p.stem.split("-")[-1].split(".")[0]))
+        chain = [json.loads(p.read_text()) for p in kept]
+        chain.append(json.loads((REPO / "dist" / cid / f"{cid}.element.json").read_text()))
+        assert [t["version"] for t in chain] == list(range(1, len(chain) + 1)), cid
+        steps = [
+            [(c.breaking, str(c)) for c in compare_templates(old, new)]
+            for old, new in zip(chain, chain[1:], strict=False)
+        ]
+        assert not [c for step in steps for c in step if c[0]], (cid, steps)
+        if cid in first_seven:
+            assert steps[0] == [
+                (False, "template: $schema changed"),
+                (False, 'camunda:inputParameter "responseMapping": description changed'),
+            ], cid
+        documented = (False, "template: documentationRef changed")
+        assert documented in steps[-1], (cid, steps[-1])
+        if cid != "deepseek":
+            assert steps[-1] == [documented], (cid, steps[-1])

@@ -22,9 +22,10 @@ from helpers import REPO
 
 from catalyst_gen import contract, runtime
 from catalyst_gen.build import load_connector
+from catalyst_gen.condition import SuccessCondition
 from catalyst_gen.contract import RuntimeContractError
 from catalyst_gen.library import Project
-from catalyst_gen.model import Connector
+from catalyst_gen.model import BodyCheck, Connector
 from catalyst_gen.render import Property, template_properties
 
 CONNECTOR_IDS = sorted(p.parent.name for p in (REPO / "connectors").glob("*/connector.yaml"))
@@ -42,6 +43,9 @@ def variants() -> list[tuple[str, Connector]]:
     for auth_type in contract.AUTH_TYPES:
         auth = dataclasses.replace(generic.auth, type=auth_type, header="X-Key", prefix="Token", optional=True)
         cases.append((f"generic-rest/{auth_type}", dataclasses.replace(generic, auth=auth)))
+    condition = SuccessCondition("data.state", "done ä", error_path='["x-err"]', error_code="NOT_DONE")
+    check = BodyCheck(condition, "cause", "action")
+    cases.append(("generic-rest/success-condition", dataclasses.replace(generic, body_check=check)))
     cases.append(
         (
             "generic-rest/GET-with-query",
@@ -62,6 +66,7 @@ MODEL_VALUE: dict[str, Callable[[Connector], Any]] = {
     "requestPayload": lambda c: c.payload_text,
     "responseMapping": lambda c: {f.variable: f.path for f in c.response_fields},
     "errorMapping": lambda c: {e.status: e.code for e in c.errors},
+    "successCondition": lambda c: c.body_check.condition if c.body_check else None,
     "retryStatuses": lambda c: frozenset(c.retry.statuses),
     "maxRetries": lambda c: c.retry.max_retries,
     "retryBackoffMs": lambda c: c.retry.backoff_ms,
@@ -120,6 +125,17 @@ MALFORMED = [
     (contract.ERROR_MAPPING, '{"4xx": "E"}', r"key '4xx' is not an HTTP status"),
     (contract.ERROR_MAPPING, '{"404": ""}', r"the code for 404 is not a non-empty string"),
     (contract.ERROR_MAPPING, '{"600": "E"}', r"key '600' is not an HTTP status"),
+    (contract.SUCCESS_CONDITION, "{ok", r"is not valid JSON"),
+    (contract.SUCCESS_CONDITION, '["ok"]', r"must be a JSON object, got list"),
+    (contract.SUCCESS_CONDITION, '{"equals": true}', r"needs the key 'path'"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok"}', r"needs the key 'equals'"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok", "equals": true, "when": 1}', r"has unknown key 'when'"),
+    (contract.SUCCESS_CONDITION, '{"path": "$.ok", "equals": true}', r"path: JSON path '\$\.ok' does not parse"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok", "equals": null}', r"equals: must be a JSON string, number or boolean"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok", "equals": [true]}', r"equals: must be a JSON string"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok", "equals": 1, "errorPath": "a..b"}', r"errorPath: JSON path"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok", "equals": 1, "errorCode": "2BAD"}', r"errorCode: BPMN error code"),
+    (contract.SUCCESS_CONDITION, '{"path": "ok", "equals": NaN}', r"is not valid JSON"),
     (contract.RETRY_STATUSES, "429,abc", r"'abc' is not an HTTP status"),
     (contract.RETRY_STATUSES, "99", r"'99' is not an HTTP status"),
 ]
