@@ -1034,11 +1034,16 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_documentation(source, problems, verdict)
     _check_logo(source, problems, verdict)
     _check_secrets(source, problems)
-    # A bad character trips the schema pattern and _check_characters at one spot: say it once.
+    _raise_once_each(problems)
+    return source
+
+
+def _raise_once_each(problems: ProblemList) -> None:
+    """Raise every problem found, each once: a bad character trips the schema pattern and
+    ``_check_characters`` at one spot, and an author should read it once."""
     unique = {(p.location, p.message): p for p in problems.problems}
     problems.problems = list(unique.values())
     problems.raise_if_any(SpecError)
-    return source
 
 
 SETTINGS_PROSE = ("library_name", "tagline")
@@ -1058,9 +1063,7 @@ def validate_settings(source: SpecSource, schema: dict) -> SpecSource:
     _check_expressions(source, problems)
     _check_settings_text(source, problems, verdict)
     _check_secrets(source, problems)
-    unique = {(p.location, p.message): p for p in problems.problems}
-    problems.problems = list(unique.values())
-    problems.raise_if_any(SpecError)
+    _raise_once_each(problems)
     return source
 
 
