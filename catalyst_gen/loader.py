@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +213,20 @@ def _parse(path: Path, root: Path | None = None):
                 code="CG106",
             )
         ) from None
+
+
+def spec_strings(value: object, path: tuple = ()) -> Iterator[tuple[str, tuple, bool]]:
+    """Every key and string value of spec data, depth first: ``(text, path, is_key)``; a key's
+    path ends with it.  The one walk behind the rules that read every text a spec writes."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key), path + (key,), True
+            yield from spec_strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from spec_strings(item, path + (index,))
+    elif isinstance(value, str):
+        yield value, path, False
 
 
 STR_TAG = "tag:yaml.org,2002:str"

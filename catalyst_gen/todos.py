@@ -16,31 +16,16 @@ made here, from the spec's own value positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from .errors import ERROR, WARNING, Problem, format_spec_path
-
-if TYPE_CHECKING:
-    from .loader import SpecSource
+from .loader import SpecSource, spec_strings
 
 TODO_CODE = "CG370"
 """The code of a TODO placeholder (a warning for ``build``/``validate``, an error for ``check``/``package``)."""
 
 TODO_MARKER = re.compile(r"TODO(?![A-Za-z0-9_])")
 """The marker, matched at the start of a value only."""
-
-
-def _strings(value: object, path: tuple) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
 
 
 def is_placeholder(text: str) -> bool:
@@ -60,8 +45,8 @@ def todo_placeholders(source: SpecSource) -> tuple[Problem, ...]:
             code=TODO_CODE,
             severity=WARNING,
         )
-        for path, text in _strings(source.data, ())
-        if is_placeholder(text)
+        for text, path, is_key in spec_strings(source.data)
+        if not is_key and is_placeholder(text)
     ]
     return tuple(sorted(found, key=Problem.sort_key))
 

@@ -42,7 +42,7 @@ import jsonschema
 from . import contract, grammar
 from .codes import schema_code
 from .errors import Location, Problem, ProblemList, SpecError
-from .loader import SpecSource
+from .loader import SpecSource, spec_strings
 from .secrets import CREDENTIAL_HEADERS
 from .suggest import closest, did_you_mean
 
@@ -886,22 +886,9 @@ def _char_name(char: str) -> str:
     )
 
 
-def _strings(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple, bool]]:
-    """Every key and string value of spec data: ``(text, path, is_key)``; a key's path ends with it."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key), path + (key,), True
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
-    elif isinstance(value, str):
-        yield value, path, False
-
-
 def _check_characters(source: SpecSource, problems: ProblemList) -> None:
     """Refuse control, surrogate and bidi-override characters anywhere (keys too), located."""
-    for text, path, key in _strings(source.data):
+    for text, path, key in spec_strings(source.data):
         match = _BAD_CHAR.search(text)
         if match:
             char = match.group()
@@ -922,7 +909,7 @@ PAYLOAD_PATH = ("request", "payload")
 
 def _check_blank_text(source: SpecSource, problems: ProblemList) -> None:
     """A value of spaces only says nothing and renders as nothing (an empty README line, a blank label)."""
-    for text, path, key in _strings(source.data):
+    for text, path, key in spec_strings(source.data):
         if not key and text and not text.strip():
             problems.add(
                 "the value is blank (only spaces)",
@@ -948,7 +935,7 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     ``${name}`` placeholders of the URL and header values are written ``{name}``
     into the artifacts (:func:`grammar.bound_form`), which Camunda does not evaluate.
     """
-    for text, path, key in _strings(source.data):
+    for text, path, key in spec_strings(source.data):
         if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
             continue
         if not key and _holds_request_placeholders(path):  # their ${name} are placeholders, bound as {name}
