@@ -34,8 +34,6 @@ class Verification:
     problems: list[Problem]
     history: dict[str, list[Released]] = field(default_factory=dict)
     """Connector id -> its superseded versions kept in ``versions/``, oldest first."""
-    todos: list[Problem] = field(default_factory=list)
-    """TODO placeholders, as errors: among ``problems`` for ``check`` and ``package`` (``validate`` warns)."""
 
     @property
     def connectors(self) -> tuple[Connector, ...]:
@@ -61,8 +59,8 @@ def verify(
     """
     outcomes = build_many(project, ids, jobs=jobs)
     problems = [p for o in outcomes for p in o.problems]
-    todos = [refused(t) for o in outcomes if o.built for t in o.built.todos]
     if compare_dist:  # what ships may hold no placeholder: the warnings become errors
+        todos = [refused(p) for p in problems if p.code == TODO_CODE]
         problems = [p for p in problems if p.code != TODO_CODE] + todos
     built = {o.connector_id: o.built for o in outcomes if o.built}
     templates = {
@@ -88,7 +86,7 @@ def verify(
             )
             for p in drift.extra
         ]
-    return Verification(outcomes, drift, problems, saved, todos)
+    return Verification(outcomes, drift, problems, saved)
 
 
 def _histories(project: Project, connectors: list[Connector]) -> tuple[dict[str, list[Released]], list[Problem]]:
