@@ -8,6 +8,7 @@ computed here too, so the four artifacts are rendered from the same numbers.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -188,7 +189,7 @@ class Connector:
 
     @property
     def error_mapping_json(self) -> str:
-        return json.dumps({str(e.status): e.code for e in self.errors}, indent=2, ensure_ascii=False)
+        return _error_mapping_json(self.errors)
 
     @property
     def readme_error_mapping_json(self) -> str:
@@ -196,7 +197,7 @@ class Connector:
         then the table's order, as every published README writes it (429 before 401)."""
         retried = [e for e in self.errors if e.status in self.retry.statuses]
         rest = [e for e in self.errors if e.status not in self.retry.statuses]
-        return json.dumps({str(e.status): e.code for e in retried + rest}, indent=2, ensure_ascii=False)
+        return _error_mapping_json(retried + rest)
 
     @property
     def error_codes(self) -> tuple[str, ...]:
@@ -347,3 +348,8 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         ),
         source_files=source_files,
     )
+
+
+def _error_mapping_json(errors: Iterable[ErrorRule]) -> str:
+    """The ``errorMapping`` JSON (status -> BPMN error code) of ``errors``, in their order."""
+    return json.dumps({str(e.status): e.code for e in errors}, indent=2, ensure_ascii=False)
