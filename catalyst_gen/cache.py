@@ -53,10 +53,18 @@ def tool_fingerprint() -> str:
     not the tool's code: hashing it would be slow and would differ between machines.
     """
     package = Path(__file__).parent
-    sources = (p for p in package.rglob("*.py") if "node_modules" not in p.parts)
-    files = list(sources) + list(package.glob("schema/*.json"))
+    files = _python_sources(package) + list(package.glob("schema/*.json"))
     shipped = [p for p in default_templates_dir().rglob("*") if p.is_file()]  # a library's fallback templates
     return __version__ + ":" + _hash_files(files, package) + ":" + _hash_files(shipped, package)
+
+
+def _python_sources(package: Path) -> list[Path]:
+    """Every ``.py`` file of the package; ``node_modules`` folders are not entered at all."""
+    found = []
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "node_modules")
+        found += [Path(folder) / name for name in names if name.endswith(".py")]
+    return found
 
 
 def shared_fingerprint(project: Project) -> str:
