@@ -48,6 +48,11 @@ class Auth:
     """The auth types the Modeler offers (``auth.types``), the default ``type`` among them; ``(type,)`` when no choice."""
 
     @property
+    def offers_key(self) -> bool:
+        """Some auth type on offer sends a key (a default of ``none`` may still offer one)."""
+        return any(t != "none" for t in self.types)
+
+    @property
     def console_text(self) -> str | None:
         """The Console row's link text: the spec's label, else the host alone (``api.slack.com``),
         as every published README writes it, whatever path the link goes to."""

@@ -57,6 +57,8 @@ SHOW = (
     "standard_variables",
     "secret_sources",
     "files",
+    "visible_fields",
+    "hidden_fields",
 )
 """What a ``show:`` block can put into an authored section: the spec's own truth, the same
 partial the standard section uses, so authored text cannot drift from the artifacts."""

@@ -147,6 +147,23 @@ def md_rule(title) -> str:
     return "-" * max(3, len(md_rich_cell(title)) + 2)
 
 
+def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The element template's fields for the README (``show: visible_fields``/``hidden_fields``), escaped:
+    ``(label, type, default, description)`` of each field the Modeler shows, ``(name, value)`` of each hidden one.
+
+    Read from :func:`template_properties`, the properties the template is written from, so the table
+    cannot drift from the template; a default over several lines is shown below the table, not in it."""
+    visible, hidden = [], []
+    for p in template_properties(c):
+        value = p.value or ""
+        if p.type == contract.HIDDEN:
+            hidden.append((md_code(p.binding_name), md_code(value) if value else ""))
+            continue
+        default = "*(see below)*" if "\n" in value else md_code(value) if value else ""
+        visible.append((md_cell(p.label or p.binding_name), p.type, default, md_cell(p.description or "")))
+    return visible, hidden
+
+
 @dataclass(frozen=True)
 class ErrorTable:
     """The Error Handling table: escaped header titles, delimiter cells and row cells, in column order."""
@@ -401,6 +418,7 @@ class Renderer:
             env_var=contract.env_var_name(c.auth.secret_name),
             auth_types=auth_type_rows(c),
             error_table=error_table(c),
+            template_fields=template_fields(c),
             diagram=text_diagram(c.example.configure_name, c.example.task_name, c.example.review_name),
             picture=names["diagram"],
             files=files,
