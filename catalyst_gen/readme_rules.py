@@ -157,7 +157,7 @@ def _check_table(source: SpecSource, problems: ProblemList, path: tuple, table: 
 def _check_links(source: SpecSource, problems: ProblemList, path: tuple, text: str) -> None:
     for link, reason in grammar.readme_link_problems(text):
         problems.add(
-            f"the README link {link!r} {reason}", source.locate(path), path, grammar.README_LINK_HINT, code="CG392"
+            f"the README link {link!r}: {reason}", source.locate(path), path, grammar.README_LINK_HINT, code="CG392"
         )
 
 
