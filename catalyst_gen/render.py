@@ -153,7 +153,8 @@ def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str
 
     Read from :func:`template_properties`, the properties the template is written from, so the table
     cannot drift from the template; a default over several lines is shown below the table, not in it."""
-    visible, hidden = [], []
+    visible: list[tuple[str, ...]] = []
+    hidden: list[tuple[str, ...]] = []
     for p in template_properties(c):
         value = p.value or ""
         if p.type == contract.HIDDEN:
