@@ -49,8 +49,9 @@ class Auth:
 
     @property
     def offers_key(self) -> bool:
-        """Some auth type on offer sends a key (a default of ``none`` may still offer one)."""
-        return any(t != "none" for t in self.types)
+        """The user may choose an auth type that sends a key: one is on offer, or the auth settings are
+        editable (every type by its code); a default of ``none`` may still offer one."""
+        return self.editable or any(t != "none" for t in self.types)
 
     @property
     def console_text(self) -> str | None:

@@ -712,7 +712,7 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             "the default auth type must be one the dropdown offers: add it to `types`, or choose one of them",
             code="CG333",
         )
-    if all(t == "none" for t in types):
+    if all(t == "none" for t in types) and not auth.get("editable"):  # editable: the user may pick a key type
         for key in (k for k in _KEY_SETTINGS if k in auth):
             problems.add(
                 f"`{key}` has no meaning with auth type `none`",
