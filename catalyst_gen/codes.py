@@ -158,6 +158,30 @@ CODES: dict[str, Code] = {
         "replace it with the connector's real value",
     ),
     # ------------------------------------------------------------ CG4xx artifact checks
+    "CG390": Code(
+        "`readme.order` names a section that does not exist", "use a standard section or a key of `readme.sections`"
+    ),
+    "CG391": Code(
+        "a README section is listed twice in `readme.order`, or an authored section is not in it",
+        "list every section once, where it goes",
+    ),
+    "CG392": Code(
+        "a link in README text is not written `[text](https://...)` with a plain https:// address",
+        "write the link as [text](https://host/path)",
+    ),
+    "CG393": Code("a README table row has a different number of cells than its header", "write one cell per column"),
+    "CG394": Code(
+        "a README block has no kind or more than one",
+        "write one of text, list, steps, table, code, json, section, break, show per block",
+    ),
+    "CG395": Code(
+        "a README section setting that does not fit the section (an authored section without title or blocks, `before`/`after` on it, a title on the footer, a subsection in a subsection)",
+        "follow the message",
+    ),
+    "CG396": Code(
+        "the README error table's Fix column and the errors' `fix` disagree",
+        "give every error a `fix`, or show no Fix column",
+    ),
     "CG401": Code("a Jinja template is missing or too large", "restore the template in templates/"),
     "CG402": Code("a Jinja template does not compile or render", "fix the template named in the hint"),
     "CG403": Code("the rendered element template is not valid JSON", "fix templates/ (the element template's Jinja)"),

@@ -203,8 +203,9 @@ class RuntimeInput:
 
 
 def _has_secret(c: Connector) -> bool:
-    """A connector without auth shows no secret settings, unless its auth may be edited."""
-    return c.auth.type != "none" or c.auth.editable
+    """A connector without auth shows no secret settings, unless its auth may be edited or another
+    auth type on offer sends a key (a webhook that defaults to ``none`` but offers ``apiKeyHeader``)."""
+    return c.auth.offers_key
 
 
 def _secret_is_optional(c: Connector) -> bool:

@@ -458,6 +458,48 @@ def link_url_problem(text: str) -> str | None:
     return None
 
 
+README_LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\n]*)\)")
+"""A link an authored README text may write: ``[text](url)``, its text without brackets.
+
+Every match must have a URL that passes :func:`readme_link_problem` (the loader
+reports the others at the value, with the reason); the renderer makes a link of a
+match that passes and shows anything else, a ``[`` of a bad link included, as text.
+"""
+
+README_LINK_HINT = "write a link as [text](https://host/path): a plain https:// address, nothing else"
+
+
+def readme_link_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the target of a link in an authored README text, or None.
+
+    The rule of the library's ``website`` (:func:`link_url_problem`), and https only:
+    no ``javascript:``/``data:``/relative targets, nothing that ends the link early.
+    """
+    if not url.startswith("https://"):
+        return "is not a plain https:// address"
+    return link_url_problem(url)
+
+
+def readme_link_problems(text: str) -> list[tuple[str, str]]:
+    """``(link, reason)`` for every link ``text`` writes (every ``](``) that the README cannot make.
+
+    A link whose URL breaks :func:`readme_link_problem` is reported with that reason, and so
+    is a ``](`` that starts no ``[text](url)`` at all (``[x](javascript:f(1))``): the author
+    meant a link, and the README would show the brackets as text.
+    """
+    found, links = [], set()
+    for match in README_LINK.finditer(text):
+        links.add(match.start(2) - 2)
+        reason = readme_link_problem(match.group(2))
+        if reason:
+            found.append((match.group(), f"its address {reason}"))
+    for opener in re.finditer(r"\]\(", text):
+        if opener.start() not in links:
+            start = max(0, text.rfind("[", 0, opener.start()))
+            found.append((text[start : opener.end() + 24], "is not written [text](https://...)"))
+    return found
+
+
 # ------------------------------------------------------------ numbers and JSON text
 
 MAX_INT_DIGITS = 18

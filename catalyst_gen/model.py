@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from .condition import SuccessCondition
 from .grammar import PLACEHOLDER, bound_form, bound_placeholders
 from .jsonfmt import format_payload
+from .readme import Readme, build_readme, paragraphs
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class Auth:
     optional: bool
     types: tuple[str, ...] = ()
     """The auth types the Modeler offers (``auth.types``), the default ``type`` among them; ``(type,)`` when no choice."""
+
+    @property
+    def offers_key(self) -> bool:
+        """The user may choose an auth type that sends a key: one is on offer, or the auth settings are
+        editable (every type by its code); a default of ``none`` may still offer one."""
+        return self.editable or any(t != "none" for t in self.types)
 
     @property
     def console_text(self) -> str | None:
@@ -88,6 +95,8 @@ class ErrorRule:
     code: str
     cause: str
     action: str
+    fix: str = ""
+    """The README's Fix column (``errors.<status>.fix``), when the spec writes one."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,7 @@ class Connector:
     category: str
     tagline: str
     about: str
+    """Its paragraphs (blank lines in the spec) separated by one blank line, each on one line."""
     preset: str | None
     endpoint_url: str
     """As bound: each ``${name}`` of the spec written ``{name}`` (:func:`~catalyst_gen.grammar.bound_form`)."""
@@ -168,12 +178,18 @@ class Connector:
     example: Example
     tips: tuple[str, ...]
     logo: Logo
+    readme: Readme = field(default_factory=lambda: build_readme(None, ""))
+    """Sections, order and titles of the README (``readme:``)."""
     source_files: tuple[Path, ...] = field(default=(), compare=False)
 
     @property
     def request_placeholders(self) -> tuple[Placeholder, ...]:
         """The placeholders of the URL and headers (not only the payload): the README lists them."""
         return tuple(p for p in self.placeholders if p.used_in != ("payload",))
+
+    @property
+    def about_paragraphs(self) -> tuple[str, ...]:
+        return tuple(self.about.split("\n\n"))
 
     @property
     def template_name(self) -> str:
@@ -307,7 +323,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         version=data["version"],
         category=data["category"],
         tagline=data["tagline"],
-        about=" ".join(data["about"].split()),
+        about="\n\n".join(paragraphs(data["about"])),
         preset=data.get("extends"),
         endpoint_url=url,
         method=endpoint["method"],
@@ -324,7 +340,8 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
             ResponseField(name, entry["path"], entry["description"]) for name, entry in data["response_mapping"].items()
         ),
         errors=tuple(
-            ErrorRule(int(status), e["code"], e["cause"], e["action"]) for status, e in data["errors"].items()
+            ErrorRule(int(status), e["code"], e["cause"], e["action"], " ".join(e.get("fix", "").split()))
+            for status, e in data["errors"].items()
         ),
         body_check=_body_check(data.get("response")),
         documentation=_documentation(data, library),
@@ -346,6 +363,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
             foreground=logo.get("foreground"),
             file=(source_dir / logo["file"]) if "file" in logo else None,
         ),
+        readme=build_readme(data.get("readme"), data["name"], any("fix" in e for e in data["errors"].values())),
         source_files=source_files,
     )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from . import contract
+from . import contract, grammar
 from .bpmn import IDS, boundary_flow_id, boundary_id, error_id
 from .errors import CheckError, Problem
 from .jsonfmt import canonical_json
@@ -104,6 +104,108 @@ def md_code(value) -> str:
         fence += "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}".replace("\\", "\\\\").replace("|", "\\|")
+
+
+def md_rich(value) -> str:
+    """Authored README prose (``readme:`` blocks): :func:`md_text`, except that a link written
+    ``[text](https://...)`` whose address passes :func:`~catalyst_gen.grammar.readme_link_problem`
+    stays a link (the loader refused every other one; here it would be shown as text)."""
+    return _BLOCK_START.sub(_escape_block_start, _rich_inline(str(value)))
+
+
+def md_rich_cell(value) -> str:
+    """An authored table cell: :func:`md_cell` with the links of :func:`md_rich`."""
+    return _rich_inline(" ".join(str(value).split())).replace("|", "\\|")
+
+
+def _rich_inline(text: str) -> str:
+    """Escaped text in which only links that pass the grammar's rule are written as links.
+
+    A ``!`` right before a link is escaped, so no link becomes an image."""
+    out, last = [], 0
+    for match in grammar.README_LINK.finditer(text):
+        if grammar.readme_link_problem(match.group(2)):
+            continue
+        before = _inline_text(text[last : match.start()])
+        out.append(before[:-1] + "\\!" if before.endswith("!") else before)
+        out.append(f"[{_inline_text(match.group(1))}]({match.group(2)})")
+        last = match.end()
+    out.append(_inline_text(text[last:]))
+    return "".join(out)
+
+
+def md_fence(code, language: str = "") -> str:
+    """A fenced code block that no backtick run inside it can close early (the fence is longer)."""
+    text = str(code)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def md_rule(title) -> str:
+    """The delimiter-row cell under a header cell, as wide as the header (``|-------|``)."""
+    return "-" * max(3, len(md_rich_cell(title)) + 2)
+
+
+def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The element template's fields for the README (``show: visible_fields``/``hidden_fields``), escaped:
+    ``(label, type, default, description)`` of each field the Modeler shows, ``(name, value)`` of each hidden one.
+
+    Read from :func:`template_properties`, the properties the template is written from, so the table
+    cannot drift from the template; a default over several lines is shown below the table, not in it."""
+    visible: list[tuple[str, ...]] = []
+    hidden: list[tuple[str, ...]] = []
+    for p in template_properties(c):
+        value = p.value or ""
+        if p.type == contract.HIDDEN:
+            hidden.append((md_code(p.binding_name), md_code(value) if value else ""))
+            continue
+        default = "*(see below)*" if "\n" in value else md_code(value) if value else ""
+        visible.append((md_cell(p.label or p.binding_name), p.type, default, md_cell(p.description or "")))
+    return visible, hidden
+
+
+@dataclass(frozen=True)
+class ErrorTable:
+    """The Error Handling table: escaped header titles, delimiter cells and row cells, in column order."""
+
+    header: tuple[str, ...]
+    rule: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def error_table(c: Connector) -> ErrorTable:
+    """One row per ``errors`` entry, then the body check's; columns and titles from ``readme.error_table``."""
+    keys = [key for key, _ in c.readme.error_columns]
+    rows = [
+        {
+            "status": str(e.status),
+            "code": md_code(e.code),
+            "cause": md_cell(e.cause),
+            "action": md_cell(e.action),
+            "fix": md_rich_cell(e.fix),
+        }
+        for e in c.errors
+    ]
+    check = c.body_check
+    if check:
+        code = check.condition.error_code
+        status = f"2xx, {md_code(check.condition.path)} ≠ {md_code(check.expected)}"
+        rows.append(
+            {
+                "status": status,
+                "code": md_code(code) if code else "—",
+                "cause": md_cell(check.cause),
+                "action": md_cell(check.action),
+                "fix": "—",
+            }
+        )
+    titles = tuple(md_cell(title) for _, title in c.readme.error_columns)
+    return ErrorTable(
+        header=titles,
+        rule=tuple("-" * (len(t) + 2) for t in titles),
+        rows=tuple(tuple(row[k] for k in keys) for row in rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -222,7 +324,16 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(xml_attr=xml_attr, md_text=md_text, md_cell=md_cell, md_code=md_code)
+        self.env.filters.update(
+            xml_attr=xml_attr,
+            md_text=md_text,
+            md_cell=md_cell,
+            md_code=md_code,
+            md_rich=md_rich,
+            md_rich_cell=md_rich_cell,
+            md_fence=md_fence,
+            md_rule=md_rule,
+        )
 
     def _render(self, role: str, **context) -> str:
         name = TEMPLATE_FILES[role]
@@ -307,6 +418,8 @@ class Renderer:
             contract=contract,
             env_var=contract.env_var_name(c.auth.secret_name),
             auth_types=auth_type_rows(c),
+            error_table=error_table(c),
+            template_fields=template_fields(c),
             diagram=text_diagram(c.example.configure_name, c.example.task_name, c.example.review_name),
             picture=names["diagram"],
             files=files,

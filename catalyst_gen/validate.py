@@ -43,6 +43,7 @@ from . import contract, grammar
 from .codes import schema_code
 from .errors import Location, Problem, ProblemList, SpecError
 from .loader import SpecSource, spec_strings
+from .readme_rules import check_readme
 from .secrets import CREDENTIAL_HEADERS
 from .suggest import closest, did_you_mean
 
@@ -711,7 +712,7 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             "the default auth type must be one the dropdown offers: add it to `types`, or choose one of them",
             code="CG333",
         )
-    if all(t == "none" for t in types):
+    if all(t == "none" for t in types) and not auth.get("editable"):  # editable: the user may pick a key type
         for key in (k for k in _KEY_SETTINGS if k in auth):
             problems.add(
                 f"`{key}` has no meaning with auth type `none`",
@@ -925,6 +926,18 @@ def _holds_request_placeholders(path: tuple) -> bool:
     return path == ("endpoint", "url") or (len(path) == 3 and path[:2] == ("endpoint", "headers"))
 
 
+def _shows_a_payload(path: tuple) -> bool:
+    """Inside a ``code`` or ``json`` block of ``readme:``: a payload example the README shows as code.
+
+    Only the README shows it, and a user copies it into the payload field, whose ``${name}``
+    the runtime fills in as data; an expression (``${now()}``) is still refused."""
+    return (
+        bool(path)
+        and path[0] == "readme"
+        and any(part in ("code", "json") and isinstance(path[i - 1], int) for i, part in enumerate(path) if i)
+    )
+
+
 def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     """No ``${``/``#{`` outside the payload and the request's placeholders, in any key or value (walked).
 
@@ -938,8 +951,8 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     for text, path, key in spec_strings(source.data):
         if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
             continue
-        if not key and _holds_request_placeholders(path):  # their ${name} are placeholders, bound as {name}
-            text = _without_placeholders(text)
+        if (not key and _holds_request_placeholders(path)) or _shows_a_payload(path):
+            text = _without_placeholders(text)  # ${name} placeholders: bound as {name}, or shown as data
         opener = grammar.expression_opener(text)
         if opener:
             what = "key" if key else "value"
@@ -1020,6 +1033,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_response(source, problems, verdict)
     _check_documentation(source, problems, verdict)
     _check_logo(source, problems, verdict)
+    check_readme(source, problems, verdict)
     _check_secrets(source, problems)
     _raise_once_each(problems)
     return source

@@ -16,7 +16,9 @@ from helpers import REPO, snapshot
 
 ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
 """The connectors released before the documentation link (versions 1 and 2 kept); slack starts at 1."""
-EDITABLE_ENDPOINT = "  timeout_seconds: 30\n  editable: true\n"
+CURRENT = {cid: 3 for cid in ALL} | {"webhook": 4}
+"""Their current versions: webhook was released once more, corrected to its published README."""
+EDITABLE_ENDPOINT = "  timeout_seconds: 10\n  editable: true\n"
 
 
 def versions_dir(project: Path, cid: str) -> Path:
@@ -36,19 +38,20 @@ def freeze_webhook_endpoint(project: Path) -> None:
     spec = project / "connectors" / "webhook" / "connector.yaml"
     text = spec.read_text()
     assert EDITABLE_ENDPOINT in text
-    spec.write_text(text.replace(EDITABLE_ENDPOINT, "  timeout_seconds: 30\n"))
+    spec.write_text(text.replace(EDITABLE_ENDPOINT, "  timeout_seconds: 10\n"))
 
 
 def test_the_library_keeps_every_released_version_of_every_template(project, cli):
     for cid in ALL:
         entry = lock(project)[cid]
-        kept = [versions_dir(project, cid) / f"{cid}-{v}.element.json" for v in (1, 2)]
-        assert entry["version"] == 3
+        released = list(range(1, CURRENT[cid]))
+        kept = [versions_dir(project, cid) / f"{cid}-{v}.element.json" for v in released]
+        assert entry["version"] == CURRENT[cid]
         assert entry["history"] == [
             {"version": v, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-            for v, path in zip((1, 2), kept, strict=True)
+            for v, path in zip(released, kept, strict=True)
         ]
-        assert [json.loads(path.read_text())["version"] for path in kept] == [1, 2]
+        assert [json.loads(path.read_text())["version"] for path in kept] == released
     assert lock(project)["slack"]["version"] == 1 and "history" not in lock(project)["slack"]
     assert cli(project, "check").exit_code == 0
 
@@ -77,11 +80,11 @@ def test_bump_breaking_releases_it_and_lists_what_changed(project, cli):
     freeze_webhook_endpoint(project)
     result = cli(project, "bump", "webhook", "--breaking")
     assert result.exit_code == 0, result.output
-    assert "webhook: version 3 -> 4" in result.output
-    assert "kept the superseded template as" in result.output and "webhook-3.element.json" in result.output
+    assert "webhook: version 4 -> 5" in result.output
+    assert "kept the superseded template as" in result.output and "webhook-4.element.json" in result.output
     assert '  BREAKING camunda:inputParameter "endpointUrl": type String -> Hidden' in result.output
-    assert (versions_dir(project, "webhook") / "webhook-3.element.json").read_bytes() == released
-    assert [h["version"] for h in lock(project)["webhook"]["history"]] == [1, 2, 3]
+    assert (versions_dir(project, "webhook") / "webhook-4.element.json").read_bytes() == released
+    assert [h["version"] for h in lock(project)["webhook"]["history"]] == [1, 2, 3, 4]
     assert cli(project, "check").exit_code == 0
 
 

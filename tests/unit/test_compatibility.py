@@ -158,6 +158,11 @@ def test_the_version_alone_is_no_change():
     assert compare_templates(template(MODEL), {**template(MODEL), "version": 2}) == []
 
 
+CORRECTED_AFTER_THE_LINK = {"webhook"}
+"""Connectors released once more after the documentation link: webhook's step to 4 corrected it to its
+published README (no auth by default, 10 s timeout, its errors and payload), breaking nothing."""
+
+
 def test_a_released_version_and_its_successor_differ_only_in_what_users_see():
     """The library's own history breaks nothing: version 1 -> 2 of the first seven connectors
     (pinned $schema, the response-mapping help taken from the connector), then the documentation
@@ -180,6 +185,7 @@ def test_a_released_version_and_its_successor_differ_only_in_what_users_see():
                 (False, 'camunda:inputParameter "responseMapping": description changed'),
             ], cid
         documented = (False, "template: documentationRef changed")
-        assert documented in steps[-1], (cid, steps[-1])
+        step = steps[-2] if cid in CORRECTED_AFTER_THE_LINK else steps[-1]
+        assert documented in step, (cid, step)
         if cid != "deepseek":
-            assert steps[-1] == [documented], (cid, steps[-1])
+            assert step == [documented], (cid, step)

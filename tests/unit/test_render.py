@@ -46,7 +46,7 @@ def test_delegate_class_comes_first_then_the_contract_order():
 @pytest.mark.parametrize("auth_type", contract.AUTH_TYPES)
 @pytest.mark.parametrize("editable", [False, True])
 def test_auth_properties_per_auth_type_and_editability(auth_type, editable):
-    c = with_auth(connector("anthropic"), type=auth_type, editable=editable)
+    c = with_auth(connector("anthropic"), type=auth_type, types=(auth_type,), editable=editable)
     props = by_name(c)
     has_secret = auth_type != "none" or editable
     assert ("secretSource" in props) == has_secret and ("secretName" in props) == has_secret
@@ -58,6 +58,14 @@ def test_auth_properties_per_auth_type_and_editability(auth_type, editable):
         assert (props[name].type == "Hidden") == (not editable), name
     assert props["authType"].value == auth_type
     assert props["authType"].choices == (tuple((a, a) for a in contract.AUTH_TYPES) if editable else ())
+
+
+def test_a_default_of_none_that_offers_a_key_shows_the_secret_settings():
+    """The webhook's case: no auth by default, apiKeyHeader on offer; choosing it needs a secret."""
+    c = with_auth(connector("anthropic"), type="none", types=("none", "apiKeyHeader"), editable=False)
+    props = by_name(c)
+    assert props["secretSource"].type == "Dropdown" and props["secretName"].value == c.auth.secret_name
+    assert props["authType"].value == "none"
 
 
 def test_hidden_settings_keep_their_value_but_lose_choices_and_constraints():

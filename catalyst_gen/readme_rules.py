@@ -1,0 +1,193 @@
+"""The consistency rules of the ``readme:`` key (and ``errors.<status>.fix``) beyond the schema.
+
+Run by :func:`catalyst_gen.validate.validate` on what the schema vouched for.  Each
+rule is about something the schema cannot say: names that refer to each other
+(``order`` and ``sections``), one kind per block, table rows as wide as their
+header, links that the README can make (one rule, :func:`grammar.readme_link_problems`,
+which the renderer applies again), a Fix column for errors that have a fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from . import grammar
+from .errors import ProblemList
+from .readme import BLOCK_KINDS, SECTION_BREAK, STANDARD_SECTIONS, UNTITLED
+from .suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from .loader import SpecSource
+    from .validate import SchemaVerdict
+
+README = ("readme",)
+BLOCK_LISTS = ("before", "after", "blocks")
+
+
+def check_readme(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """Every rule of this module, on the parts of the spec that passed the schema."""
+    readme = source.data.get("readme")
+    if isinstance(readme, dict) and verdict.passed(README):
+        _check_order(source, problems, readme)
+        _check_sections(source, problems, readme)
+        for path, block in _blocks(readme):
+            _check_block(source, problems, path, block)
+        for index, step in enumerate(readme.get("quick_start", [])):
+            _check_links(source, problems, README + ("quick_start", index), step)
+    if verdict.passed(("errors",)) and verdict.passed(README):
+        _check_fix_column(source, problems, readme if isinstance(readme, dict) else {})
+
+
+def _check_order(source: SpecSource, problems: ProblemList, readme: dict) -> None:
+    """Each name of ``order`` is a section, listed once; each authored section is placed."""
+    sections = readme.get("sections", {})
+    known = list(STANDARD_SECTIONS) + [name for name in sections if name not in STANDARD_SECTIONS]
+    order = readme.get("order")
+    seen: set[str] = set()
+    for index, name in enumerate(order or []):
+        path = README + ("order", index)
+        if name == SECTION_BREAK:
+            continue
+        if name not in known:
+            hint = did_you_mean(name, known) or f"sections here: {', '.join(known)}"
+            problems.add(f"no README section `{name}`", source.locate(path), path, hint, code="CG390")
+        elif name in seen:
+            hint = "list each section once (`---` may repeat)"
+            problems.add(f"README section `{name}` is listed twice", source.locate(path), path, hint, code="CG391")
+        seen.add(name)
+    placed = set(order) if order else set(STANDARD_SECTIONS)
+    for name in sections:
+        if name not in STANDARD_SECTIONS and name not in placed:
+            path = README + ("sections", name)
+            problems.add(
+                f"the README section `{name}` is not placed",
+                source.locate(path, key=True),
+                path,
+                "add its name to `readme.order` where it goes (the order lists every section, standard ones too)",
+                code="CG391",
+            )
+
+
+def _check_sections(source: SpecSource, problems: ProblemList, readme: dict) -> None:
+    """An authored section has a title and blocks (and nothing else); the footer has no title."""
+    for name, settings in readme.get("sections", {}).items():
+        path = README + ("sections", name)
+        if name in STANDARD_SECTIONS:
+            if name in UNTITLED and "title" in settings:
+                _misfit(source, problems, path + ("title",), f"the `{name}` section has no heading", "remove `title`")
+            continue
+        for key in ("before", "after"):
+            if key in settings:
+                hint = "write all of an authored section's blocks under `blocks`"
+                _misfit(source, problems, path + (key,), f"`{key}` is only for standard sections", hint)
+        for key in ("title", "blocks"):
+            if key not in settings:
+                what = "a heading" if key == "title" else "content"
+                _misfit(source, problems, path, f"the authored section `{name}` has no `{key}`", f"give it {what}")
+
+
+def _misfit(source: SpecSource, problems: ProblemList, path: tuple, message: str, hint: str) -> None:
+    problems.add(message, source.locate(path, key=True), path, hint, code="CG395")
+
+
+def _blocks(readme: dict) -> Iterator[tuple[tuple, dict]]:
+    """``(path, block)`` of every block of every section, subsections' blocks included."""
+    for name, settings in readme.get("sections", {}).items():
+        for key in BLOCK_LISTS:
+            yield from _walk(settings.get(key, []), README + ("sections", name, key))
+
+
+def _walk(blocks: list, path: tuple) -> Iterator[tuple[tuple, dict]]:
+    for index, block in enumerate(blocks):
+        yield path + (index,), block
+        section = block.get("section")
+        if isinstance(section, dict):
+            yield from _walk(section.get("blocks", []), path + (index, "section", "blocks"))
+
+
+def _check_block(source: SpecSource, problems: ProblemList, path: tuple, block: dict) -> None:
+    """One kind per block; a subsection holds no subsection; table rows as wide as the header; links."""
+    if len(block) != 1:
+        found = ", ".join(f"`{k}`" for k in block) or "none"
+        problems.add(
+            f"a README block has exactly one kind, this one has {found}",
+            source.locate(path),
+            path,
+            f"write one of {', '.join(BLOCK_KINDS)} per block (one list item each)",
+            code="CG394",
+        )
+        return
+    kind, value = next(iter(block.items()))
+    if kind == "section" and any(part == "section" for part in path):
+        hint = "write it as its own section in `readme.sections` and `readme.order`"
+        _misfit(source, problems, path + (kind,), "a subsection cannot hold another subsection", hint)
+    if kind == "table":
+        _check_table(source, problems, path + (kind,), value)
+    for text, where in _block_texts(kind, value, path + (kind,)):
+        _check_links(source, problems, where, text)
+
+
+def _block_texts(kind: str, value: object, path: tuple) -> Iterator[tuple[str, tuple]]:
+    """The texts of a block that are shown as prose (and may hold links)."""
+    if kind == "text" and isinstance(value, str):
+        yield value, path
+    elif kind in ("list", "steps") and isinstance(value, list):
+        yield from ((item, path + (i,)) for i, item in enumerate(value))
+    elif kind == "table" and isinstance(value, dict):
+        yield from ((str(cell), path + ("header", i)) for i, cell in enumerate(value.get("header", [])))
+        for r, row in enumerate(value.get("rows", [])):
+            yield from ((str(cell), path + ("rows", r, i)) for i, cell in enumerate(row))
+
+
+def _check_table(source: SpecSource, problems: ProblemList, path: tuple, table: dict) -> None:
+    width = len(table["header"])
+    for index, row in enumerate(table["rows"]):
+        if len(row) != width:
+            where = path + ("rows", index)
+            problems.add(
+                f"the table row has {len(row)} cells, its header {width}",
+                source.locate(where),
+                where,
+                'write one cell per column (an empty cell is "")',
+                code="CG393",
+            )
+
+
+def _check_links(source: SpecSource, problems: ProblemList, path: tuple, text: str) -> None:
+    for link, reason in grammar.readme_link_problems(text):
+        problems.add(
+            f"the README link {link!r}: {reason}", source.locate(path), path, grammar.README_LINK_HINT, code="CG392"
+        )
+
+
+def _check_fix_column(source: SpecSource, problems: ProblemList, readme: dict) -> None:
+    """The error table shows a Fix column only when every error has a fix (a links rule for each fix)."""
+    errors = source.data.get("errors", {})
+    columns = readme.get("error_table", {}).get("columns")
+    for status, entry in errors.items():
+        if "fix" in entry:
+            _check_links(source, problems, ("errors", status, "fix"), entry["fix"])
+    with_fix = [status for status, entry in errors.items() if "fix" in entry]
+    shows_fix = "fix" in columns if columns is not None else bool(with_fix)
+    for status, entry in errors.items():
+        path = ("errors", status)
+        if shows_fix and "fix" not in entry:
+            hint = "add `fix:` to it, or leave `fix` out of `readme.error_table.columns`"
+            problems.add(
+                "the README's error table has a Fix column, this error has no `fix`",
+                source.locate(path, key=True),
+                path,
+                hint,
+                code="CG396",
+            )
+        elif not shows_fix and "fix" in entry:
+            hint = "add `fix` to `readme.error_table.columns`, or remove it"
+            where = path + ("fix",)
+            problems.add(
+                "the README's error table shows no Fix column",
+                source.locate(where, key=True),
+                where,
+                hint,
+                code="CG396",
+            )

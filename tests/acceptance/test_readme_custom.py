@@ -1,0 +1,256 @@
+"""The `readme:` key: authored sections and blocks, order, titles, Quick Start, the error table's
+columns; every bad input is one located problem, and hostile text stays text."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from helpers import REPO, SAMPLE, build_refused, write_spec
+
+sys.path.insert(0, str(REPO / "tests"))
+from readme_structure import structure  # noqa: E402
+
+CUSTOM = """
+readme:
+  order: [about, quick_start, usage, ---, authentication, request_payload, error_handling, files, footer]
+  quick_start:
+    - Apply the **Catalyst - Together AI** template
+    - Test with [webhook.site](https://webhook.site)
+  sections:
+    about:
+      title: About the API
+      after:
+        - list: [one, "**two**"]
+    usage:
+      title: Usage
+      blocks:
+        - text: |
+            First paragraph.
+
+            Second paragraph with [docs](https://docs.example.com/a?b=c).
+        - steps: [Do this, Then that]
+        - table:
+            header: ["", Value]
+            rows:
+              - ["**Timeout**", 60s]
+        - code: {language: sh, text: "echo ```not the end```"}
+        - json: {event: done, user: "${userMessage}", nested: [1, true, null]}
+        - break: true
+        - section:
+            title: The Payload
+            blocks:
+              - show: payload
+              - show: error_table
+    error_handling:
+      title: Errors
+  error_table:
+    titles: {action: What to do, fix: Fix}
+"""
+
+
+def readme_of(project, cli, text: str) -> str:
+    write_spec(project, text)
+    result = cli(project, "build", "sample")
+    assert result.exit_code == 0, result.output
+    return (project / "dist" / "sample" / "README.md").read_text("utf-8")
+
+
+def with_fix(text: str) -> str:
+    """Every error of the sample gets a `fix:` (the sample's errors are indented by four)."""
+    return text.replace("    action:", "    fix: See [the docs](https://docs.example.com)\n    action:")
+
+
+def test_authored_sections_blocks_order_and_titles(project, cli):
+    lines = structure(readme_of(project, cli, with_fix(SAMPLE) + CUSTOM))
+    headings = [line for line in lines if line[:1] == "h" and line[1:2].isdigit()]
+    assert headings == [
+        "h1: Catalyst Connector: Together AI",
+        "h2: About the API",
+        "h2: Quick Start",
+        "h2: Usage",
+        "h3: The Payload",
+        "h2: Authentication",
+        "h3: Secret Sources",
+        "h2: Request Payload (Default)",
+        "h2: Errors",
+        "h2: Files",
+    ]
+    assert "item: **two**" in lines
+    assert "step: Test with [webhook.site](https://webhook.site)" in lines
+    assert "paragraph: Second paragraph with [docs](https://docs.example.com/a?b=c)." in lines
+    assert "header:  | Value" in lines and "row: **Timeout** | 60s" in lines
+    assert "code sh: echo ```not the end```" in lines  # the fence is longer than any run inside
+    assert (
+        'code json: {\\n  "event": "done",\\n  "user": "${userMessage}",\\n  "nested": [\\n    1,\\n    true,\\n    null\\n  ]\\n}'
+        in lines
+    )
+    assert lines.count("break") == 3  # the order's ---, the block, the footer's
+    assert "header: HTTP Status | BPMN Error | Cause | What to do | Fix" in lines
+    assert any(
+        line.startswith("row: 401 | `AUTH_FAILED` |") and "[the docs](https://docs.example.com)" in line
+        for line in lines
+    )
+
+
+def test_omitted_standard_sections_are_left_out(project, cli):
+    text = readme_of(project, cli, SAMPLE + "readme:\n  order: [about, files]\n")
+    assert "## Quick Start" not in text and "## Error Handling" not in text and "Part of the" not in text
+    assert "## About Together AI" in text and "## Files" in text
+
+
+def test_a_multi_paragraph_about_keeps_its_paragraphs(project, cli):
+    about = "about: |\n  First line\n  still the first.\n\n  Second one.\n"
+    spec = re.sub(r"^about:.*\n(?:  .*\n)*", about, SAMPLE, count=1, flags=re.M)
+    lines = structure(readme_of(project, cli, spec))
+    assert "paragraph: First line still the first." in lines and "paragraph: Second one." in lines
+
+
+HOSTILE = [
+    "# heading",
+    "- list",
+    "<script>alert(1)</script>",
+    "![img](https://evil.example/x.png)",
+    "[x](javascript:alert(1))",
+    "text ![i](https://evil.example/i.png) more",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE[:3])
+def test_block_text_cannot_add_structure(project, cli, text):
+    readme = readme_of(
+        project,
+        cli,
+        SAMPLE
+        + f"readme:\n  sections:\n    tips:\n      after:\n        - text: {text!r}\n        - list: [{text!r}]\n",
+    )
+    lines = structure(readme)
+    assert "<script>" not in readme
+    assert not any(line.startswith(("h1: #", "h2: heading")) for line in lines)
+    assert f"paragraph: {text}" in lines and f"item: {text}" in lines
+
+
+def test_no_image_is_made_from_a_valid_link(project, cli):
+    readme = readme_of(
+        project,
+        cli,
+        SAMPLE
+        + "readme:\n  sections:\n    tips:\n      after:\n        - text: 'see ![i](https://evil.example/i.png)'\n",
+    )
+    assert "paragraph: see \\![i](https://evil.example/i.png)" in structure(readme)  # a "!", then a link
+    assert "see \\![i](https://evil.example/i.png)" in readme
+
+
+def spec_with(readme: str) -> str:
+    return SAMPLE + "readme:\n" + readme
+
+
+BAD = [
+    (
+        "unknown section",
+        "  order: [about, quik_start]\n",
+        "quik_start",
+        "no README section `quik_start`",
+        "did you mean `quick_start`?",
+    ),
+    ("listed twice", "  order: [about, files, about]\n", "about]", "README section `about` is listed twice", "once"),
+    (
+        "not placed",
+        "  order: [about]\n  sections:\n    extra: {title: X, blocks: [{text: a}]}\n",
+        "extra",
+        "the README section `extra` is not placed",
+        "readme.order",
+    ),
+    (
+        "bad link",
+        "  quick_start: ['[a](http://insecure.example)']\n",
+        "'[a]",
+        "is not a plain https:// address",
+        "[text](https://",
+    ),
+    (
+        "javascript link",
+        "  quick_start: ['[a](javascript:alert(1))']\n",
+        "'[a]",
+        "is not written [text](https://...)",
+        "[text](https://",
+    ),
+    (
+        "unknown block kind",
+        "  sections:\n    tips:\n      after: [{txt: a}]\n",
+        "txt",
+        "unknown key `txt`",
+        "did you mean `text`?",
+    ),
+    (
+        "two kinds",
+        "  sections:\n    tips:\n      after: [{text: a, list: [b]}]\n",
+        "{text",
+        "exactly one kind",
+        "one of text",
+    ),
+    ("empty block", "  sections:\n    tips:\n      after: [{}]\n", "{}", "exactly one kind, this one has none", None),
+    (
+        "row width",
+        "  sections:\n    tips:\n      after:\n        - table: {header: [a, b], rows: [[x]]}\n",
+        "[x]",
+        "the table row has 1 cells, its header 2",
+        "one cell per column",
+    ),
+    (
+        "empty section",
+        "  order: [about, extra]\n  sections:\n    extra: {title: X, blocks: []}\n",
+        "[]",
+        "should be non-empty",
+        None,
+    ),
+    (
+        "no title",
+        "  order: [about, extra]\n  sections:\n    extra: {blocks: [{text: a}]}\n",
+        "extra: {blocks",
+        "has no `title`",
+        "heading",
+    ),
+    (
+        "footer title",
+        "  sections:\n    footer: {title: End}\n",
+        "title",
+        "the `footer` section has no heading",
+        "remove `title`",
+    ),
+    (
+        "nested subsection",
+        "  sections:\n    tips:\n      after: [{section: {title: A, blocks: [{section: {title: B, blocks: [{text: c}]}}]}}]\n",
+        "section: {title: B",
+        "cannot hold another subsection",
+        None,
+    ),
+    (
+        "expression in code",
+        "  sections:\n    tips:\n      after: [{code: {text: '${now()}'}}]\n",
+        "'${now",
+        "starts an expression",
+        None,
+    ),
+    (
+        "fix without column",
+        "  error_table: {columns: [status, code, cause, action]}\n",
+        None,
+        "shows no Fix column",
+        "columns",
+    ),
+    ("unknown show", "  sections:\n    tips:\n      after: [{show: secrets}]\n", "secrets", "is not one of", None),
+]
+
+
+@pytest.mark.parametrize("name, readme, needle, message, hint", BAD, ids=[case[0] for case in BAD])
+def test_bad_readme_settings_are_located(project, cli, name, readme, needle, message, hint):
+    spec = with_fix(SAMPLE) if name == "fix without column" else SAMPLE
+    text = spec + "readme:\n" + readme
+    build_refused(project, cli, text, message, needle=needle, hint=hint)
+
+
+def test_a_fix_column_needs_a_fix_on_every_error(project, cli):
+    text = SAMPLE.replace("    action:", "    fix: Do it\n    action:", 1)
+    build_refused(project, cli, text, "this error has no `fix`", hint="add `fix:`")

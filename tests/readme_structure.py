@@ -1,0 +1,135 @@
+"""The structure of a Markdown README, and the differences between two: for tests and by hand.
+
+``structure(text)`` parses with markdown-it-py (CommonMark plus GFM tables, the parser
+``tests/acceptance/test_trust_readme.py`` uses) and lists, one line each: headings with
+their level, tables (header, then each row), code blocks (info string and content),
+paragraphs, list items (bulleted or numbered) and thematic breaks.  Inline text is
+written back canonically (``**bold**``, `` `code` ``, ``[text](url)``, ``![alt](src)``)
+with its whitespace folded, so two READMEs that say the same thing the same way
+compare equal whatever their escaping, line wrapping or blank lines.
+
+``diff(generated, published)`` compares the two, leaving out of the generated one the
+documented additions to the published format (:data:`ALLOWED_ADDITIONS`: the example's
+picture line and its row in "Files").
+
+    python3 tests/readme_structure.py dist/webhook/README.md /tmp/webhook.md
+
+prints the differences as a unified diff of the two structures (exit 1), or says there
+are none (exit 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+from pathlib import Path
+
+ALLOWED_ADDITIONS = (
+    re.compile(r"^paragraph: !\[Example process: [^\]]*\]\([a-z0-9-]+-example\.svg\)$"),
+    re.compile(r"^row: `[a-z0-9-]+-example\.svg` \| Picture of the example process$"),
+)
+"""Lines of a generated README's structure that the published READMEs do not have, on purpose
+(the project README's "Deliberate additions to the published format")."""
+
+
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _inline(token) -> str:
+    """An inline token written back canonically (escapes resolved, whitespace folded)."""
+    out: list[str] = []
+    hrefs: list[str] = []
+    children = token.children or []
+    for index, child in enumerate(children):
+        kind = child.type
+        if kind == "text" or kind == "html_inline":
+            before_link = index + 1 < len(children) and children[index + 1].type == "link_open"
+            text = child.content
+            out.append(text[:-1] + "\\!" if before_link and text.endswith("!") else text)  # not an image
+        elif kind == "code_inline":
+            out.append(f"`{child.content}`")
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif kind in ("strong_open", "strong_close"):
+            out.append("**")
+        elif kind in ("em_open", "em_close"):
+            out.append("*")
+        elif kind == "link_open":
+            hrefs.append(str(child.attrs.get("href", "")))
+            out.append("[")
+        elif kind == "link_close":
+            out.append(f"]({hrefs.pop() if hrefs else ''})")
+        elif kind == "image":
+            out.append(f"![{child.content}]({child.attrs.get('src', '')})")
+        else:
+            out.append(child.content)
+    return _fold("".join(out))
+
+
+def structure(text: str) -> list[str]:
+    """The README's structure, one line per element (see the module's docstring)."""
+    lines: list[str] = []
+    tokens = _parser().parse(text)
+    lists: list[str] = []  # "bullet" or "ordered", innermost last
+    cells: list[str] = []
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append("item" if kind == "bullet_list_open" else "step")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "heading_open":
+            lines.append(f"h{token.tag[1:]}: {_inline(tokens[index + 1])}")
+        elif kind == "inline" and tokens[index - 1].type == "paragraph_open":
+            lines.append(f"{lists[-1] if lists else 'paragraph'}: {_inline(token)}")
+        elif kind == "inline" and tokens[index - 1].type in ("th_open", "td_open"):
+            cells.append(_inline(token))
+        elif kind == "tr_close":
+            lines.append(("header: " if tokens[index - 1].type == "th_close" else "row: ") + " | ".join(cells))
+            cells = []
+        elif kind in ("fence", "code_block"):
+            content = "\\n".join(line.rstrip() for line in token.content.strip("\n").split("\n"))
+            lines.append(f"code {token.info.strip() or '-'}: {content}")
+        elif kind == "hr":
+            lines.append("break")
+    return lines
+
+
+def _allowed(line: str) -> bool:
+    return any(pattern.match(line) for pattern in ALLOWED_ADDITIONS)
+
+
+def diff(generated: str, published: str, *, allow: bool = True) -> list[str]:
+    """The unified diff of the two structures (``-`` generated, ``+`` published); empty when equal.
+
+    With ``allow``, the generated README's documented additions are left out first."""
+    ours = [line for line in structure(generated) if not (allow and _allowed(line))]
+    theirs = structure(published)
+    return list(difflib.unified_diff(ours, theirs, "generated", "published", n=1, lineterm=""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Structural differences between two Markdown READMEs.")
+    parser.add_argument("generated", type=Path)
+    parser.add_argument("published", type=Path)
+    parser.add_argument("--no-allow", action="store_true", help="keep the documented additions in the comparison")
+    args = parser.parse_args(argv)
+    found = diff(args.generated.read_text("utf-8"), args.published.read_text("utf-8"), allow=not args.no_allow)
+    if not found:
+        print("no structural differences")
+        return 0
+    print("\n".join(found))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The README's layout (catalyst_gen/readme.py), its link rule (grammar) and its Markdown writers (render)."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalyst_gen import grammar
+from catalyst_gen.readme import STANDARD_SECTIONS, build_readme, paragraphs
+from catalyst_gen.render import md_fence, md_rich, md_rich_cell
+
+
+def test_without_a_readme_key_the_sections_are_the_standard_ones_in_order():
+    readme = build_readme(None, "Acme")
+    assert [s.name for s in readme.sections] == list(STANDARD_SECTIONS)
+    assert readme.sections[0].title == "About Acme" and not any(s.replaced for s in readme.sections)
+    assert [key for key, _ in readme.error_columns] == ["status", "code", "cause", "action"]
+    assert [key for key, _ in build_readme(None, "Acme", has_fix=True).error_columns][-1] == "fix"
+
+
+def test_order_titles_and_blocks_come_from_the_key():
+    readme = build_readme(
+        {
+            "order": ["files", "---", "extra"],
+            "sections": {
+                "files": {"title": "Files!", "blocks": [{"show": "files"}]},
+                "extra": {"title": "X", "blocks": [{"json": {"a": [1]}}]},
+            },
+        },
+        "Acme",
+    )
+    assert [(s.name, s.partial, s.title) for s in readme.sections] == [
+        ("files", "files", "Files!"),
+        ("---", "break", ""),
+        ("extra", "custom", "X"),
+    ]
+    assert readme.sections[0].replaced
+    assert readme.sections[2].blocks[0].code == '{\n  "a": [\n    1\n  ]\n}'
+
+
+def test_paragraphs_split_at_blank_lines_and_fold_each():
+    assert paragraphs("one\ntwo\n\n\nthree  four\n") == ("one two", "three four")
+
+
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://webhook.site", True),
+        ("https://docs.example.com/a?b=c#d", True),
+        ("http://webhook.site", False),
+        ("javascript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("/relative", False),
+        ("https://user:pw@host.example", False),
+        ("https://a.example/x'y", False),
+    ],
+)
+def test_the_link_rule(url, ok):
+    assert (grammar.readme_link_problem(url) is None) == ok
+
+
+def test_a_link_that_breaks_the_rule_is_shown_as_text_by_the_renderer():
+    assert md_rich("see [a](https://a.example)") == "see [a](https://a.example)"
+    assert md_rich("see [a](http://a.example)") == "see \\[a\\](http://a.example)"
+    assert md_rich("![a](https://a.example)") == "\\![a](https://a.example)"
+    assert md_rich("# [a](https://a.example)") == "\\# [a](https://a.example)"
+    assert md_rich_cell("a | [b](https://b.example)") == "a \\| [b](https://b.example)"
+    assert md_rich("<b>[x</b>](https://x.example)") == "&lt;b&gt;[x&lt;/b&gt;](https://x.example)"  # label as text
+
+
+@pytest.mark.parametrize("code", ["plain", "a ``` b", "````\nx", "`"])
+def test_a_code_block_fence_is_longer_than_any_backtick_run_inside(code):
+    text = md_fence(code, "sh")
+    fence = text.split("\n", 1)[0][: -len("sh")]
+    assert set(fence) == {"`"} and len(fence) >= 3
+    assert all(len(run) < len(fence) for run in code.split("\n") if set(run) == {"`"})
+    assert text == f"{fence}sh\n{code}\n{fence}"
