@@ -204,7 +204,7 @@ class RuntimeInput:
 
 def _has_secret(c: Connector) -> bool:
     """A connector without auth shows no secret settings, unless its auth may be edited."""
-    return c.auth.type != "none" or c.auth.editable
+    return c.auth.binds_key_settings
 
 
 def _secret_is_optional(c: Connector) -> bool:
@@ -315,11 +315,14 @@ def _encode_auth_type(c: Connector) -> str:
 
 
 def _encode_auth_header(c: Connector) -> str:
-    return c.auth.header
+    """Empty where the task binds no key settings (auth type ``none``): a header declared only for the
+    README (``show_key_settings``) is not bound, so the task says what the runtime does, which is send nothing."""
+    return c.auth.header if c.auth.binds_key_settings else ""
 
 
 def _encode_auth_prefix(c: Connector) -> str:
-    return c.auth.prefix
+    """Empty where the task binds no key settings, like :func:`_encode_auth_header`."""
+    return c.auth.prefix if c.auth.binds_key_settings else ""
 
 
 def _encode_payload(c: Connector) -> str:

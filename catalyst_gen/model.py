@@ -45,6 +45,20 @@ class Auth:
     optional: bool
     types: tuple[str, ...] = ()
     """The auth types the Modeler offers (``auth.types``), the default ``type`` among them; ``(type,)`` when no choice."""
+    show_key_settings: bool = False
+    """``auth.show_key_settings``: a ``none`` connector's README still shows its declared key settings."""
+
+    @property
+    def binds_key_settings(self) -> bool:
+        """The task carries the key settings (secret, header, prefix): every type that sends a key, and ``none``
+        only when the user may switch the type.  Settings ``none`` declares just for the README are not bound."""
+        return self.type != "none" or self.editable
+
+    @property
+    def shows_key_settings(self) -> bool:
+        """The README's full Authentication table (header, prefix, console, secret sources) and the Quick Start
+        step that sets a key: every type that sends a key, and ``none`` when the spec asks (published Ollama)."""
+        return self.type != "none" or self.show_key_settings
 
     @property
     def console_text(self) -> str | None:
@@ -267,6 +281,7 @@ def _auth(auth: dict) -> Auth:
         editable=auth.get("editable", False),
         optional=auth.get("optional", False),
         types=tuple(auth.get("types", [auth["type"]])),
+        show_key_settings=auth.get("show_key_settings", False),
     )
 
 
