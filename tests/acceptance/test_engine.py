@@ -463,6 +463,8 @@ def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_pro
     if run.config.auth_type in ("bearerToken", "apiKeyHeader"):
         prefix = f"{run.config.auth_prefix} " if run.config.auth_prefix else ""
         assert request.headers[run.config.auth_header.lower()] == prefix + SECRET
+    if run.config.auth_type == "none":  # Ollama: its README shows key settings, the task sends none
+        assert "authorization" not in request.headers and SECRET not in json.dumps(request.headers)
     assert SECRET not in json.dumps(data, default=str)
 
     # Review shows variables the process has (the error variables only exist after an error).

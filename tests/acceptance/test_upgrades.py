@@ -16,6 +16,8 @@ from helpers import REPO, snapshot
 
 ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
 """The connectors released before the documentation link (versions 1 and 2 kept); slack starts at 1."""
+CURRENT = {**dict.fromkeys(ALL, 3), "ollama": 4}
+"""Their current versions: ollama's step to 4 took its defaults from its published README (issue #11)."""
 EDITABLE_ENDPOINT = "  timeout_seconds: 30\n  editable: true\n"
 
 
@@ -42,13 +44,14 @@ def freeze_webhook_endpoint(project: Path) -> None:
 def test_the_library_keeps_every_released_version_of_every_template(project, cli):
     for cid in ALL:
         entry = lock(project)[cid]
-        kept = [versions_dir(project, cid) / f"{cid}-{v}.element.json" for v in (1, 2)]
-        assert entry["version"] == 3
+        released = list(range(1, CURRENT[cid]))
+        kept = [versions_dir(project, cid) / f"{cid}-{v}.element.json" for v in released]
+        assert entry["version"] == CURRENT[cid]
         assert entry["history"] == [
             {"version": v, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-            for v, path in zip((1, 2), kept, strict=True)
+            for v, path in zip(released, kept, strict=True)
         ]
-        assert [json.loads(path.read_text())["version"] for path in kept] == [1, 2]
+        assert [json.loads(path.read_text())["version"] for path in kept] == released
     assert lock(project)["slack"]["version"] == 1 and "history" not in lock(project)["slack"]
     assert cli(project, "check").exit_code == 0
 
@@ -226,10 +229,14 @@ def unrecorded(project: Path) -> str:
 
 
 def not_older(project: Path) -> str:
+    current = CURRENT["ollama"]
     shutil.copy(
-        project / "dist/ollama/ollama.element.json", project / "connectors/ollama/versions/ollama-3.element.json"
+        project / "dist/ollama/ollama.element.json",
+        project / f"connectors/ollama/versions/ollama-{current}.element.json",
     )
-    return "ollama-3.element.json:1:1: error: version 3 is not older than the current version 3"
+    return (
+        f"ollama-{current}.element.json:1:1: error: version {current} is not older than the current version {current}"
+    )
 
 
 def malformed_lock(project: Path) -> str:

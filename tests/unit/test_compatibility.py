@@ -161,8 +161,10 @@ def test_the_version_alone_is_no_change():
 def test_a_released_version_and_its_successor_differ_only_in_what_users_see():
     """The library's own history breaks nothing: version 1 -> 2 of the first seven connectors
     (pinned $schema, the response-mapping help taken from the connector), then the documentation
-    link for every connector; deepseek's step to 3 also took its defaults from the published README."""
+    link for every connector; deepseek's step to 3 also took its defaults from the published README,
+    and ollama's step to 4, after the link, took them (issue #11)."""
     first_seven = {"anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"}
+    later = {"ollama": 4}  # connectors corrected to their published README after the link, and to which version
     for folder in sorted(REPO.glob("connectors/*/versions")):
         cid = folder.parent.name
         kept = sorted(folder.glob(f"{cid}-*.element.json"), key=lambda p: int(p.stem.split("-")[-1].split(".")[0]))
@@ -180,6 +182,9 @@ def test_a_released_version_and_its_successor_differ_only_in_what_users_see():
                 (False, 'camunda:inputParameter "responseMapping": description changed'),
             ], cid
         documented = (False, "template: documentationRef changed")
-        assert documented in steps[-1], (cid, steps[-1])
+        linked = steps[-2] if cid in later else steps[-1]
+        assert documented in linked, (cid, linked)
         if cid != "deepseek":
-            assert steps[-1] == [documented], (cid, steps[-1])
+            assert linked == [documented], (cid, linked)
+        if cid in later:
+            assert chain[-1]["version"] == later[cid] and steps[-1], cid
