@@ -132,6 +132,10 @@ CODES: dict[str, Code] = {
         "an auth setting that basicAuth does not use (a prefix, a header other than Authorization)",
         "remove it: basicAuth sends `Authorization: Basic` + the Base64 of `user:password` itself",
     ),
+    "CG335": Code(
+        "`auth.show_key_settings` with an auth type that sends a key",
+        "remove it: such types always show their settings",
+    ),
     "CG340": Code("a logo is both a file and drawn", "keep either `file` or `text`/`background`/`foreground`"),
     "CG341": Code("the drawn logo lacks `text`, `background` or `foreground`", "add the missing keys"),
     "CG342": Code("the logo file does not exist next to the spec", "put it in the connector's folder"),

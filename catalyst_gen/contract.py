@@ -316,11 +316,14 @@ def _encode_auth_type(c: Connector) -> str:
 
 
 def _encode_auth_header(c: Connector) -> str:
-    return c.auth.header
+    """Empty where the task binds no key settings (auth type ``none``): a header declared only for the
+    README (``show_key_settings``) is not bound, so the task says what the runtime does, which is send nothing."""
+    return c.auth.header if c.auth.offers_key else ""
 
 
 def _encode_auth_prefix(c: Connector) -> str:
-    return c.auth.prefix
+    """Empty where the task binds no key settings, like :func:`_encode_auth_header`."""
+    return c.auth.prefix if c.auth.offers_key else ""
 
 
 def _encode_payload(c: Connector) -> str:

@@ -46,6 +46,15 @@ class Auth:
     optional: bool
     types: tuple[str, ...] = ()
     """The auth types the Modeler offers (``auth.types``), the default ``type`` among them; ``(type,)`` when no choice."""
+    show_key_settings: bool = False
+    """``auth.show_key_settings``: a ``none`` connector's README still shows its declared key settings."""
+
+    @property
+    def shows_key_settings(self) -> bool:
+        """The README's full Authentication table (header, prefix, console, secret sources) and the Quick Start
+        step that sets a key: whenever a key type is on offer (:attr:`offers_key`), and for ``none`` alone when
+        the spec asks (published Ollama)."""
+        return self.offers_key or self.show_key_settings
 
     @property
     def offers_key(self) -> bool:
@@ -283,6 +292,7 @@ def _auth(auth: dict) -> Auth:
         editable=auth.get("editable", False),
         optional=auth.get("optional", False),
         types=tuple(auth.get("types", [auth["type"]])),
+        show_key_settings=auth.get("show_key_settings", False),
     )
 
 

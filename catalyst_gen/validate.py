@@ -694,9 +694,13 @@ def _check_documentation(source: SpecSource, problems: ProblemList, verdict: Sch
 _KEY_SETTINGS = ("header", "prefix", "secret_name", "default_source", "key_prefix", "optional")
 """Auth settings that only mean something when a key is sent."""
 
+_SHOWN_KEY_SETTINGS = ("header", "prefix", "secret_name", "key_prefix")
+"""The key settings auth type ``none`` may still declare with ``show_key_settings: true``: the README's
+Authentication table shows them (as the published Ollama README does) while nothing is sent."""
+
 
 def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
-    """``none`` takes no key settings; the other types name their secret, and header types their header.
+    """``none`` takes no key settings (unless shown); the other types name their secret, header types their header.
 
     With ``types`` the rules cover every type offered: the user may pick any of them in the Modeler.
     """
@@ -713,15 +717,16 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             code="CG333",
         )
     if all(t == "none" for t in types) and not auth.get("editable"):  # editable: the user may pick a key type
-        for key in (k for k in _KEY_SETTINGS if k in auth):
-            problems.add(
-                f"`{key}` has no meaning with auth type `none`",
-                source.locate(("auth", key), key=True),
-                ("auth", key),
-                "remove it, or choose an auth type that sends a key",
-                code="CG330",
-            )
+        _check_no_auth(source, problems, auth)
         return
+    if "show_key_settings" in auth:
+        problems.add(
+            "`show_key_settings` only applies to auth type `none`: the types that send a key always show their settings",
+            source.locate(("auth", "show_key_settings"), key=True),
+            ("auth", "show_key_settings"),
+            "remove it",
+            code="CG335",
+        )
     if "secret_name" not in auth:
         problems.add(
             "missing required key `secret_name`",
@@ -742,6 +747,37 @@ def _check_auth(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
         )
     if set(types) <= {"basicAuth", "none"} and not auth.get("editable"):
         _check_basic_auth(source, problems, auth)
+
+
+def _check_no_auth(source: SpecSource, problems: ProblemList, auth: dict) -> None:
+    """``none`` sends nothing: key settings are refused, except those ``show_key_settings`` shows in the README,
+    and then the two rows the table cannot do without (header and secret name) are required."""
+    shown = auth.get("show_key_settings", False)
+    allowed = _SHOWN_KEY_SETTINGS if shown else ()
+    for key in (k for k in _KEY_SETTINGS if k in auth and k not in allowed):
+        problems.add(
+            f"`{key}` has no meaning with auth type `none`",
+            source.locate(("auth", key), key=True),
+            ("auth", key),
+            "remove it: auth type `none` reads no secret and sends nothing"
+            if shown
+            else "remove it, or choose an auth type that sends a key",
+            code="CG330",
+        )
+    if not shown:
+        return
+    for key, code, example in (
+        ("header", "CG332", "header: Authorization"),
+        ("secret_name", "CG331", "secret_name: not_required"),
+    ):
+        if key not in auth:
+            problems.add(
+                f"missing required key `{key}` (`show_key_settings: true` shows it in the README)",
+                source.locate(("auth",), key=True),
+                ("auth",),
+                f"e.g. `{example}`, or remove `show_key_settings`",
+                code=code,
+            )
 
 
 def _check_basic_auth(source: SpecSource, problems: ProblemList, auth: dict) -> None:

@@ -463,6 +463,8 @@ def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_pro
     if run.config.auth_type in ("bearerToken", "apiKeyHeader"):
         prefix = f"{run.config.auth_prefix} " if run.config.auth_prefix else ""
         assert request.headers[run.config.auth_header.lower()] == prefix + SECRET
+    if run.config.auth_type == "none":  # Ollama: its README shows key settings, the task sends none
+        assert "authorization" not in request.headers and SECRET not in json.dumps(request.headers)
     assert SECRET not in json.dumps(data, default=str)
 
     # Review shows variables the process has (the error variables only exist after an error).
@@ -675,3 +677,57 @@ def test_slack_http_401_is_still_decided_by_the_status(fake_provider, tmp_path):
     run = run_example("as-generated", SLACK, fake_provider, tmp_path)
     assert run.review_data[contract.ERROR_CODE_VARIABLE] == "AUTH_FAILED"
     assert run.review_data[contract.ERROR_MESSAGE_VARIABLE].startswith("HTTP 401")
+
+
+# --------------------------------------------------------------------------
+# SendGrid: 202 Accepted with an empty body, nothing mapped (issue #11)
+# --------------------------------------------------------------------------
+
+SENDGRID = DIST / "sendgrid" / "sendgrid-example.bpmn"
+
+
+def _sendgrid_request(fake: FakeProvider) -> dict:
+    request = fake.requests[-1]
+    assert (request.method, request.path) == ("POST", urlsplit(_config_of(SENDGRID).endpoint_url).path)
+    assert request.headers["authorization"] == f"Bearer {SECRET}"
+    return request.json
+
+
+@pytest.mark.parametrize("variant", ["as-generated", "catch-all"])
+def test_sendgrid_202_with_an_empty_body_reaches_review_as_a_success(variant, fake_provider, tmp_path):
+    assert _config_of(SENDGRID).response_mapping == {}
+    fake_provider.enqueue(202, b"", headers={"Content-Type": "application/json"})
+    run = run_example(variant, SENDGRID, fake_provider, tmp_path, values={"emailBody": USER_MESSAGE})
+    data = run.review_data
+
+    assert data[contract.SUCCESS.name] is True and data[contract.STATUS_CODE.name] == 202
+    assert data[contract.RESPONSE_BODY.name] == "" and data[contract.ERROR.name] is None
+    assert contract.ERROR_CODE_VARIABLE not in data
+    assert _connector_state(run) == TaskState.COMPLETED
+    assert run.engine.sleeps == [] and SECRET not in json.dumps(data, default=str)
+    sent = _sendgrid_request(fake_provider)
+    assert sent == {  # the Configure form's defaults, and the typed body JSON-escaped intact
+        "personalizations": [{"to": [{"email": "recipient@example.com"}]}],
+        "from": {"email": "sender@example.com"},
+        "subject": "Hello from Camunda",
+        "content": [{"type": "text/plain", "value": USER_MESSAGE}],
+    }
+    optional = {contract.ERROR_CODE_VARIABLE, contract.ERROR_MESSAGE_VARIABLE}
+    assert set(run.review_fields) - optional <= set(data)
+
+
+@pytest.mark.parametrize("variant", ["as-generated", "catch-all"])
+def test_sendgrid_unverified_sender_is_caught_by_the_boundary_event(variant, fake_provider, tmp_path):
+    fake_provider.enqueue(403, {"errors": [{"message": "The from address does not match a verified Sender Identity."}]})
+    run = run_example(variant, SENDGRID, fake_provider, tmp_path)
+    _expect_caught(run, 403, "SENDER_NOT_VERIFIED")
+    assert "verified Sender Identity" in run.review_data[contract.ERROR_MESSAGE_VARIABLE]
+
+
+def test_sendgrid_rate_limited_then_accepted_backs_off(fake_provider, tmp_path):
+    fake_provider.enqueue(429, {"errors": [{"message": "too many requests"}]}, times=2)
+    fake_provider.enqueue(202, b"")
+    run = run_example("as-generated", SENDGRID, fake_provider, tmp_path)
+    assert run.engine.sleeps == [1.0, 2.0] and len(fake_provider.requests) == 3
+    assert run.review_data[contract.STATUS_CODE.name] == 202 and run.review_data[contract.SUCCESS.name] is True
+    assert _connector_state(run) == TaskState.COMPLETED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fake_provider import FakeProvider
 from helpers import run_process
 
@@ -147,3 +149,58 @@ def test_try_slack_ok_true_succeeds():
         result = _try_slack(fake)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "No BPMN error" in result.stdout and 'slackTs               = "1503435956.000247"' in result.stdout
+
+
+# --------------------------------------------------------------------------
+# SendGrid: 202 Accepted with an empty body; Ollama: auth type none
+# --------------------------------------------------------------------------
+
+SENDGRID_VARS = (
+    *("--var", "recipientEmail=ada@example.com", "--var", "senderEmail=ops@example.com"),
+    *("--var", 'emailSubject=Order "1042"', "--var", "emailBody=Approved.\nThanks"),
+)
+
+
+def _try_sendgrid(fake: FakeProvider):
+    return run_process(
+        "try", "sendgrid", *SENDGRID_VARS, "--base-url", fake.base_url, env={"SENDGRID_API_KEY": "test-key-not-secret"}
+    )
+
+
+def test_try_sendgrid_202_with_an_empty_body_succeeds():
+    with FakeProvider() as fake:
+        fake.enqueue(202, b"", headers={"Content-Type": "application/json"})
+        result = _try_sendgrid(fake)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "catalyst_statusCode   = 202" in result.stdout and "catalyst_success      = true" in result.stdout
+        assert 'catalyst_responseBody = ""' in result.stdout and "catalyst_error        = null" in result.stdout
+        assert "No BPMN error" in result.stdout and "test-key-not-secret" not in result.stdout + result.stderr
+        [request] = fake.requests
+        assert (request.method, request.path) == ("POST", "/v3/mail/send")
+        assert request.headers["authorization"] == "Bearer test-key-not-secret"
+        assert request.json == {
+            "personalizations": [{"to": [{"email": "ada@example.com"}]}],
+            "from": {"email": "ops@example.com"},
+            "subject": 'Order "1042"',
+            "content": [{"type": "text/plain", "value": "Approved.\nThanks"}],
+        }
+
+
+def test_try_sendgrid_unverified_sender_throws_its_error():
+    with FakeProvider() as fake:
+        fake.enqueue(403, {"errors": [{"message": "The from address does not match a verified Sender Identity."}]})
+        result = _try_sendgrid(fake)
+        assert result.returncode == 1
+        assert "BPMN error thrown: SENDER_NOT_VERIFIED" in result.stdout
+
+
+def test_try_ollama_sends_no_credential_although_its_readme_shows_the_key_settings():
+    with FakeProvider() as fake:
+        result = run_process(
+            "try", "ollama", "--var", "userMessage=hi", "--base-url", fake.base_url, env={"NOT_REQUIRED": "leak-me"}
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert 'aiReply               = "echo: hi"' in result.stdout
+        [request] = fake.requests
+        assert request.path == "/v1/chat/completions" and "authorization" not in request.headers
+        assert "leak-me" not in json.dumps(request.headers) + request.body.decode()

@@ -16,8 +16,8 @@ from helpers import REPO, snapshot
 
 ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
 """The connectors released before the documentation link (versions 1 and 2 kept); slack starts at 1."""
-CURRENT = {cid: 3 for cid in ALL} | {"webhook": 4}
-"""Their current versions: webhook was released once more, corrected to its published README."""
+CURRENT = {**dict.fromkeys(ALL, 3), "webhook": 4, "ollama": 4}
+"""Their current versions: webhook and ollama were released once more, corrected to their published READMEs."""
 EDITABLE_ENDPOINT = "  timeout_seconds: 10\n  editable: true\n"
 
 
@@ -229,10 +229,14 @@ def unrecorded(project: Path) -> str:
 
 
 def not_older(project: Path) -> str:
+    current = CURRENT["ollama"]
     shutil.copy(
-        project / "dist/ollama/ollama.element.json", project / "connectors/ollama/versions/ollama-3.element.json"
+        project / "dist/ollama/ollama.element.json",
+        project / f"connectors/ollama/versions/ollama-{current}.element.json",
     )
-    return "ollama-3.element.json:1:1: error: version 3 is not older than the current version 3"
+    return (
+        f"ollama-{current}.element.json:1:1: error: version {current} is not older than the current version {current}"
+    )
 
 
 def malformed_lock(project: Path) -> str:

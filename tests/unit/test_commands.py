@@ -132,9 +132,9 @@ def test_bump_records_a_new_connector_without_raising_it(project):
     lock_path.write_text(json.dumps(lock))
     shutil.rmtree(project / "connectors" / "ollama" / "versions")  # a new connector has no history
     report = api.bump(project, "ollama")
-    assert (report.action, report.connector.version) == ("recorded", 3)
+    assert (report.action, report.connector.version) == ("recorded", released["version"])
     assert (report.changes, report.saved) == ((), None)
-    assert json.loads(lock_path.read_text())["ollama"] == {"version": 3, "sha256": released["sha256"]}
+    assert json.loads(lock_path.read_text())["ollama"] == {"version": released["version"], "sha256": released["sha256"]}
 
 
 def test_package_release_writes_the_verified_bytes(project):

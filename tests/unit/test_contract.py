@@ -43,6 +43,8 @@ def variants() -> list[tuple[str, Connector]]:
     for auth_type in contract.AUTH_TYPES:
         auth = dataclasses.replace(generic.auth, type=auth_type, header="X-Key", prefix="Token", optional=True)
         cases.append((f"generic-rest/{auth_type}", dataclasses.replace(generic, auth=auth)))
+    ollama = connector("ollama")  # auth type none with key settings shown; editable, it binds them
+    cases.append(("ollama/editable", dataclasses.replace(ollama, auth=dataclasses.replace(ollama.auth, editable=True))))
     condition = SuccessCondition("data.state", "done ä", error_path='["x-err"]', error_code="NOT_DONE")
     check = BodyCheck(condition, "cause", "action")
     cases.append(("generic-rest/success-condition", dataclasses.replace(generic, body_check=check)))
@@ -61,8 +63,9 @@ MODEL_VALUE: dict[str, Callable[[Connector], Any]] = {
     "secretName": lambda c: c.auth.secret_name or None,
     "secretOptional": lambda c: c.auth.optional,
     "authType": lambda c: c.auth.type,
-    "authHeader": lambda c: c.auth.header or None,
-    "authPrefix": lambda c: c.auth.prefix,
+    # a `none` connector's header and prefix may be declared for its README only: then nothing is bound
+    "authHeader": lambda c: (c.auth.header if c.auth.offers_key else "") or None,
+    "authPrefix": lambda c: c.auth.prefix if c.auth.offers_key else "",
     "requestPayload": lambda c: c.payload_text,
     "responseMapping": lambda c: {f.variable: f.path for f in c.response_fields},
     "errorMapping": lambda c: {e.status: e.code for e in c.errors},

@@ -196,3 +196,50 @@ def test_the_response_mapping_help_follows_an_edited_mapping():
     edited = dataclasses.replace(c, response_fields=(dataclasses.replace(c.response_fields[0], variable="answer"),))
     assert json.dumps({"answer": c.response_fields[0].path}) in response_mapping_help(edited)
     assert "choices[0].message.content" not in response_mapping_help(connector("generic-rest"))
+
+
+# --------------------------------------------------------------------------
+# Auth type none with key settings shown (issue #11: the published Ollama README)
+# --------------------------------------------------------------------------
+
+
+def readme_text(c: Connector) -> str:
+    return renderer_for(Project(REPO).templates_dir).readme(c).decode("utf-8")
+
+
+def test_none_binds_no_key_settings_even_when_its_readme_shows_them():
+    """What the README shows for auth type none never reaches the task: the runtime sends nothing."""
+    c = connector("ollama")
+    assert (c.auth.type, c.auth.show_key_settings, c.auth.header, c.auth.prefix) == (
+        "none",
+        True,
+        "Authorization",
+        "Bearer",
+    )
+    props = by_name(c)
+    assert (props["authType"].value, props["authHeader"].value, props["authPrefix"].value) == ("none", "", "")
+    assert "secretSource" not in props and "secretName" not in props
+    editable = by_name(with_auth(c, editable=True))  # a user may switch the type: the declared settings are kept
+    assert (editable["authHeader"].value, editable["authPrefix"].value) == ("Authorization", "Bearer")
+    assert editable["secretName"].value == "not_required"
+
+
+def test_the_readme_of_none_shows_the_full_table_and_quick_start_only_when_asked():
+    c = connector("ollama")
+    shown = readme_text(c)
+    for row in (
+        "| Auth Type | `none` |",
+        "| Auth Header | `Authorization` |",
+        "| Auth Prefix | `Bearer` |",
+        "| Console | [ollama.com](https://ollama.com/download) |",
+        "| Key Prefix | `(none)` |",
+        "| Default Secret Name | `not_required` |",
+        "| Environment Variable | `env` | `not_required` → env `NOT_REQUIRED` |",
+        "2. Set your API key (or secret reference)\n3. Edit the Request Payload for your use case\n4. Deploy and run",
+    ):
+        assert row in shown, row
+    assert "No API key is needed." not in shown
+    short = readme_text(with_auth(c, show_key_settings=False))
+    assert "| Auth Type | `none` |\n\nNo API key is needed." in short
+    assert "Auth Header" not in short and "### Secret Sources" not in short and "Set your API key" not in short
+    assert "2. Edit the Request Payload for your use case\n3. Deploy and run" in short

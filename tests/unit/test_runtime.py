@@ -262,6 +262,17 @@ def test_auth_type_none_sends_no_credentials_and_needs_no_secret(fake_provider):
     assert "authorization" not in fake_provider.requests[0].headers
 
 
+def test_auth_type_none_sends_nothing_whatever_else_is_bound(fake_provider):
+    """A task bound with a header, prefix and secret (e.g. edited in the Modeler) still sends no credential
+    while its authType is none: the runtime reads no secret at all."""
+    cfg = config(**{contract.AUTH_TYPE.name: "none"})
+    assert (cfg.auth_header, cfg.auth_prefix, cfg.secret_name) == ("Authorization", "Bearer", "together_api_key")
+    assert rt.resolve_secret(cfg, environ={"TOGETHER_API_KEY": SECRET}) is None
+    outcome = run(fake_provider, cfg, secret=None)
+    assert outcome.success
+    assert "authorization" not in fake_provider.requests[0].headers
+
+
 def test_base_url_keeps_the_endpoint_path(fake_provider):
     run(fake_provider)
     assert fake_provider.requests[0].path == "/v1/chat/completions"
@@ -431,6 +442,34 @@ def test_non_json_success_body_maps_to_null(fake_provider):
     fake_provider.enqueue(200, "plain text")
     v = run(fake_provider).variables
     assert v[contract.SUCCESS.name] is True and v[contract.RESPONSE_BODY.name] == "plain text" and v["aiReply"] is None
+
+
+ACCEPTED_EMPTY = {"Content-Type": "application/json"}
+"""A 202 whose (empty) body is labelled JSON: only a runtime that parses it anyway would stumble."""
+
+
+@pytest.mark.parametrize("headers", [ACCEPTED_EMPTY, {"Content-Type": "text/plain; charset=utf-8"}])
+def test_accepted_with_an_empty_body_and_no_mapping_is_a_success(fake_provider, headers):
+    """SendGrid's v3 Mail API: 202 Accepted, no body, nothing to map (issue #11)."""
+    fake_provider.enqueue(202, b"", headers=headers)
+    cfg = config(**{contract.RESPONSE_MAPPING.name: "{}"})
+    assert cfg.response_mapping == {}
+    outcome = run(fake_provider, cfg)
+    assert outcome.variables == {
+        contract.RESPONSE_BODY.name: "",
+        contract.STATUS_CODE.name: 202,
+        contract.SUCCESS.name: True,
+        contract.ERROR.name: None,
+    }
+    assert outcome.success and outcome.bpmn_error is None and outcome.attempts == 1
+    text = rt.format_outcome(outcome)
+    assert re.search(r"catalyst_statusCode\s+= 202", text) and "No BPMN error" in text
+
+
+def test_accepted_with_an_empty_body_sets_mapped_variables_to_null(fake_provider):
+    fake_provider.enqueue(202, b"", headers=ACCEPTED_EMPTY)
+    outcome = run(fake_provider)
+    assert outcome.success and outcome.variables["aiReply"] is None
 
 
 def test_retry_with_exponential_backoff_then_success(fake_provider):

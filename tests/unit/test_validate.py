@@ -219,6 +219,83 @@ def test_auth(tmp_path, old, new, expected):
     assert messages(tmp_path, edited(old, new)) == expected
 
 
+SAMPLE_AUTH = (
+    "auth:\n  type: bearerToken\n  header: Authorization\n  prefix: Bearer\n  console: https://api.together.ai\n"
+    '  key_prefix: "..."\n  secret_name: together_api_key\n  default_source: env\n'
+)
+
+
+def with_auth(lines: str) -> str:
+    """The sample spec with its auth section replaced by ``auth:`` and ``lines``."""
+    return edited(SAMPLE_AUTH, "auth:\n" + lines)
+
+
+SHOWN = "  type: none\n  show_key_settings: true\n"
+"""Auth type ``none`` whose README still shows the key settings (the published Ollama README)."""
+
+SHOW_KEY_SETTINGS = [
+    (SHOWN + "  header: Authorization\n  prefix: Bearer\n  key_prefix: (none)\n  secret_name: not_required\n", []),
+    (SHOWN + "  header: Authorization\n  secret_name: not_required\n", []),
+    (
+        SHOWN + "  header: Authorization\n  secret_name: x\n  default_source: env\n  optional: true\n",
+        [
+            "auth.default_source: `default_source` has no meaning with auth type `none`",
+            "auth.optional: `optional` has no meaning with auth type `none`",
+        ],
+    ),
+    (
+        SHOWN + "  prefix: Bearer\n",
+        [
+            "auth: missing required key `header` (`show_key_settings: true` shows it in the README)",
+            "auth: missing required key `secret_name` (`show_key_settings: true` shows it in the README)",
+        ],
+    ),
+    # without show_key_settings (or with false) auth type none refuses every key setting, as before
+    (
+        "  type: none\n  show_key_settings: false\n  header: Authorization\n",
+        ["auth.header: `header` has no meaning with auth type `none`"],
+    ),
+    (
+        "  type: bearerToken\n  show_key_settings: true\n  header: Authorization\n  secret_name: k\n",
+        [
+            "auth.show_key_settings: `show_key_settings` only applies to auth type `none`: "
+            "the types that send a key always show their settings"
+        ],
+    ),
+    (
+        "  type: none\n  types: [none, bearerToken]\n  show_key_settings: true\n  header: Authorization\n"
+        "  secret_name: k\n",
+        [
+            "auth.show_key_settings: `show_key_settings` only applies to auth type `none`: "
+            "the types that send a key always show their settings"
+        ],
+    ),
+    (
+        "  type: none\n  show_key_settings: yes please\n",
+        ["auth.show_key_settings: expected true or false, got a string"],
+    ),
+]
+
+
+@pytest.mark.parametrize("auth, expected", SHOW_KEY_SETTINGS)
+def test_show_key_settings_with_auth_type_none(tmp_path, auth, expected):
+    assert messages(tmp_path, with_auth(auth)) == expected
+
+
+def test_show_key_settings_problems_are_located_with_their_codes(tmp_path):
+    text = edited("  type: bearerToken\n", "  type: bearerToken\n  show_key_settings: true\n")
+    with pytest.raises(SpecError) as caught:
+        validate(load_spec(spec_at(tmp_path, text)), "sample")
+    [problem] = caught.value.problems
+    assert problem.code == "CG335"
+    assert (problem.location.line, problem.location.column) == (18, 3)
+    text = with_auth(SHOWN + "  header: Authorization\n  secret_name: x\n  optional: true\n")
+    with pytest.raises(SpecError) as caught:
+        validate(load_spec(spec_at(tmp_path, text)), "sample")
+    [problem] = caught.value.problems
+    assert problem.code == "CG330" and (problem.location.line, problem.location.column) == (21, 3)
+
+
 def test_an_extends_loop_is_one_error(tmp_path):
     presets = {"loop-a": "extends: loop-b\n", "loop-b": "extends: loop-a\n"}
     with pytest.raises(SpecError) as caught:
