@@ -335,7 +335,9 @@ def _extra_properties(template: dict) -> tuple[ExtraProperty, ...]:
             type=entry["type"],
             value=_bound_text(entry["value"]),
             choices=tuple((choice["label"], choice["value"]) for choice in entry.get("choices", [])),
-            group=entry.get("group", contract.OPTIONAL_INPUTS[name].group if name in contract.OPTIONAL_INPUTS else "request"),
+            group=entry.get(
+                "group", contract.OPTIONAL_INPUTS[name].group if name in contract.OPTIONAL_INPUTS else "request"
+            ),
             visible=entry.get("visible", True),
         )
         for name, entry in template.get("properties", {}).items()
@@ -380,6 +382,16 @@ def _documentation(data: dict, library: Library) -> Documentation:
     return Documentation(summary=summary, url=documentation.get("url", library.website))
 
 
+def _retry(retry: dict) -> Retry:
+    """The retry settings; the backoff cap defaults to 30 s (or the first delay, when longer)."""
+    return Retry(
+        statuses=tuple(retry["statuses"]),
+        max_retries=retry["max_retries"],
+        backoff_ms=retry["backoff_ms"],
+        max_backoff_ms=retry.get("max_backoff_ms", max(30000, retry["backoff_ms"])),
+    )
+
+
 def build_model(data: dict, library: Library, source_dir: Path, source_files: tuple[Path, ...] = ()) -> Connector:
     """Build the :class:`Connector` from validated spec data (defaults filled in here)."""
     endpoint = data["endpoint"]
@@ -387,7 +399,6 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
     payload_text = format_payload(payload)
     url = bound_form(endpoint["url"])
     headers = {name: bound_form(value) for name, value in endpoint.get("headers", {}).items()}
-    retry = data["retry"]
     example = data["example"]
     logo = data["logo"]
     template = data.get("template", {})
@@ -424,12 +435,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         ),
         body_check=_body_check(data.get("response")),
         documentation=_documentation(data, library),
-        retry=Retry(
-            statuses=tuple(retry["statuses"]),
-            max_retries=retry["max_retries"],
-            backoff_ms=retry["backoff_ms"],
-            max_backoff_ms=retry.get("max_backoff_ms", max(30000, retry["backoff_ms"])),
-        ),
+        retry=_retry(data["retry"]),
         example=Example(
             task_name=example["task_name"],
             configure_name=example.get("configure_name", "Configure"),

@@ -181,7 +181,11 @@ def _modeler_position(p: Property) -> tuple[int, float]:
     a task-local variable just before the payload."""
     if p.group is None:
         return (-1, 0)
-    rank = contract.MODELER_ORDER.index(p.binding_name) if p.binding_name in contract.MODELER_ORDER else _PAYLOAD_RANK - 0.5
+    rank = (
+        contract.MODELER_ORDER.index(p.binding_name)
+        if p.binding_name in contract.MODELER_ORDER
+        else _PAYLOAD_RANK - 0.5
+    )
     return (contract.GROUP_IDS.index(p.group), rank)
 
 

@@ -705,7 +705,7 @@ def _check_template(source: SpecSource, problems: ProblemList, verdict: SchemaVe
                 f"`{name}` is already a runtime input of every template",
                 source.locate(path, key=True),
                 base,
-                f"set its label or visibility under template.fields instead, or rename the variable",
+                "set its label or visibility under template.fields instead, or rename the variable",
                 code="CG385",
             )
         elif name not in contract.OPTIONAL_INPUTS and name not in used:
@@ -742,7 +742,9 @@ def _check_property_values(source: SpecSource, problems: ProblemList, path: tupl
     """One type, one default among the choices, each choice once, every value one the runtime input takes."""
     values, wrong = _property_values(entry)
     if wrong:
-        problems.add(wrong, source.locate(path + ("value",)), path, "see `template.properties` in the README", code="CG383")
+        problems.add(
+            wrong, source.locate(path + ("value",)), path, "see `template.properties` in the README", code="CG383"
+        )
     setting = contract.OPTIONAL_INPUTS.get(path[-1])
     for text, relative in values:
         try:
@@ -751,13 +753,21 @@ def _check_property_values(source: SpecSource, problems: ProblemList, path: tupl
             elif "\n" in text or not text.strip():
                 raise contract.RuntimeContractError("must be one non-empty line of text")
         except contract.RuntimeContractError as exc:
-            problems.add(f"{exc}", source.locate(path + relative), path + relative, "use a value the input takes", code="CG383")
+            problems.add(
+                f"{exc}", source.locate(path + relative), path + relative, "use a value the input takes", code="CG383"
+            )
     for what in ("label", "value"):
         seen = [c[what] for c in entry.get("choices", [])]
         for index, item in enumerate(seen):
             if item in seen[:index]:
                 where = path + ("choices", index, what)
-                problems.add(f"choice {what} {item!r} is listed twice", source.locate(where), where, "list each choice once", code="CG384")
+                problems.add(
+                    f"choice {what} {item!r} is listed twice",
+                    source.locate(where),
+                    where,
+                    "list each choice once",
+                    code="CG384",
+                )
 
 
 def _check_documentation(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
