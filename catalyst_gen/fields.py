@@ -43,32 +43,37 @@ def _field_problems(c: Connector, source: SpecSource, problems: ProblemList) -> 
             )
 
 
-def _labels(c: Connector) -> list[tuple[str, str, tuple]]:
-    """``(label, input name, spec path of the label)`` of every labelled property of the template."""
+def _labels(c: Connector) -> list[tuple[str, str, tuple | None]]:
+    """``(label, input name, spec path of the label or None when the contract gives it)`` per labelled property."""
     labels = []
     for key, setting in contract.FIELD_KEYS.items():
         settings = c.fields.get(key)
-        label = (settings and settings.label) or setting.label
+        written = settings is not None and settings.label is not None
+        label = settings.label if settings and settings.label else setting.label
         if setting.is_present(c) and label and c.extra_property(setting.name) is None:
-            labels.append((label, setting.name, FIELDS + (key, "label")))
+            labels.append((label, setting.name, FIELDS + (key, "label") if written else None))
     for declared in c.extra_properties:
         labels.append((declared.label, declared.name, ("template", "properties", declared.name, "label")))
     return labels
 
 
 def _label_problems(c: Connector, source: SpecSource, problems: ProblemList) -> None:
-    """Two properties under one label read as one in the Modeler (and a bump would take one for a rename)."""
-    seen: dict[str, str] = {}
+    """Two properties under one label read as one in the Modeler (and a bump would take one for a rename).
+
+    Reported where the spec wrote the label (one of the two always is: the contract's labels differ)."""
+    seen: dict[str, tuple[str, tuple | None]] = {}
     for label, name, path in _labels(c):
         if label in seen:
+            other, other_path = seen[label]
+            where = path or other_path or FIELDS
             problems.add(
-                f"label {label!r} is used by both `{seen[label]}` and `{name}`",
-                source.locate(path),
-                path[:-1],
+                f"label {label!r} is used by both `{other}` and `{name}`",
+                source.locate(where),
+                where[:-1],
                 "give each property its own label",
                 code="CG385",
             )
-        seen.setdefault(label, name)
+        seen.setdefault(label, (name, path))
 
 
 def check_fields(c: Connector, source: SpecSource) -> None:
