@@ -42,14 +42,14 @@ def freeze_webhook_endpoint(project: Path) -> None:
 def test_the_library_keeps_every_released_version_of_every_template(project, cli):
     for cid in ALL:
         entry = lock(project)[cid]
-        kept = [versions_dir(project, cid) / f"{cid}-{v}.element.json" for v in (1, 2)]
-        assert entry["version"] == 3
+        kept = [versions_dir(project, cid) / f"{cid}-{v}.element.json" for v in (1, 2, 3)]
+        assert entry["version"] == 4
         assert entry["history"] == [
             {"version": v, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-            for v, path in zip((1, 2), kept, strict=True)
+            for v, path in zip((1, 2, 3), kept, strict=True)
         ]
-        assert [json.loads(path.read_text())["version"] for path in kept] == [1, 2]
-    assert lock(project)["slack"]["version"] == 1 and "history" not in lock(project)["slack"]
+        assert [json.loads(path.read_text())["version"] for path in kept] == [1, 2, 3]
+    assert lock(project)["slack"]["version"] == 2 and [h["version"] for h in lock(project)["slack"]["history"]] == [1]
     assert cli(project, "check").exit_code == 0
 
 
@@ -77,11 +77,11 @@ def test_bump_breaking_releases_it_and_lists_what_changed(project, cli):
     freeze_webhook_endpoint(project)
     result = cli(project, "bump", "webhook", "--breaking")
     assert result.exit_code == 0, result.output
-    assert "webhook: version 3 -> 4" in result.output
-    assert "kept the superseded template as" in result.output and "webhook-3.element.json" in result.output
+    assert "webhook: version 4 -> 5" in result.output
+    assert "kept the superseded template as" in result.output and "webhook-4.element.json" in result.output
     assert '  BREAKING camunda:inputParameter "endpointUrl": type String -> Hidden' in result.output
-    assert (versions_dir(project, "webhook") / "webhook-3.element.json").read_bytes() == released
-    assert [h["version"] for h in lock(project)["webhook"]["history"]] == [1, 2, 3]
+    assert (versions_dir(project, "webhook") / "webhook-4.element.json").read_bytes() == released
+    assert [h["version"] for h in lock(project)["webhook"]["history"]] == [1, 2, 3, 4]
     assert cli(project, "check").exit_code == 0
 
 
@@ -103,25 +103,27 @@ def test_package_ships_every_version(project, cli):
     release = project / "dist" / "release"
     bundle = json.loads((release / "catalyst-connectors.element-templates.json").read_text())
     together = [t for t in bundle if t["id"] == "com.catalystconnector.together-ai"]
-    assert [t["version"] for t in together] == [1, 2, 3, 4]
+    assert [t["version"] for t in together] == [1, 2, 3, 4, 5]
     kept = versions_dir(project, "together-ai")
     assert together[1] == json.loads((kept / "together-ai-2.element.json").read_text())
     assert together[2] == json.loads((kept / "together-ai-3.element.json").read_text())
-    assert together[3] == json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
+    assert together[3] == json.loads((kept / "together-ai-4.element.json").read_text())
+    assert together[4] == json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
     entry = next(
         c for c in json.loads((release / "catalog.json").read_text())["connectors"] if c["id"] == "together-ai"
     )
-    assert [v["version"] for v in entry["versions"]] == [1, 2, 3, 4]
+    assert [v["version"] for v in entry["versions"]] == [1, 2, 3, 4, 5]
     assert (
         entry["versions"][0]["sha256"] == hashlib.sha256((kept / "together-ai-1.element.json").read_bytes()).hexdigest()
     )
-    with zipfile.ZipFile(release / "together-ai-4.zip") as archive:
+    with zipfile.ZipFile(release / "together-ai-5.zip") as archive:
         assert (
             archive.read("together-ai/versions/together-ai-1.element.json")
             == (kept / "together-ai-1.element.json").read_bytes()
         )
         assert "together-ai/versions/together-ai-2.element.json" in archive.namelist()
         assert "together-ai/versions/together-ai-3.element.json" in archive.namelist()
+        assert "together-ai/versions/together-ai-4.element.json" in archive.namelist()
     assert "versions/together-ai-1.element.json" in entry["files"]
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -132,20 +134,20 @@ def test_bump_after_a_build_without_git_asks_for_the_released_file(project, cli,
     released.write_bytes((project / "dist/together-ai/together-ai.element.json").read_bytes())
     spec = project / "connectors" / "together-ai" / "connector.yaml"
     spec.write_text(spec.read_text().replace("  payload:\n", "  payload:\n    max_tokens: 2048\n", 1))
-    assert cli(project, "build", "together-ai").exit_code == 0  # dist/ no longer holds version 3
+    assert cli(project, "build", "together-ai").exit_code == 0  # dist/ no longer holds version 4
     result = cli(project, "bump", "together-ai")
     assert result.exit_code == 1
-    assert "dist/together-ai/together-ai.element.json:1:1: error: together-ai: the template released as version 3" in (
+    assert "dist/together-ai/together-ai.element.json:1:1: error: together-ai: the template released as version 4" in (
         result.output
     )
     assert "--released FILE" in result.output
     wrong = cli(
         project, "bump", "together-ai", "--released", str(versions_dir(project, "ollama") / "ollama-1.element.json")
     )
-    assert wrong.exit_code == 1 and "is not the released template of together-ai version 3" in wrong.output
+    assert wrong.exit_code == 1 and "is not the released template of together-ai version 4" in wrong.output
     result = cli(project, "bump", "together-ai", "--released", str(released))
     assert result.exit_code == 0, result.output
-    assert (versions_dir(project, "together-ai") / "together-ai-3.element.json").read_bytes() == released.read_bytes()
+    assert (versions_dir(project, "together-ai") / "together-ai-4.element.json").read_bytes() == released.read_bytes()
     assert cli(project, "check").exit_code == 0
 
 
@@ -227,9 +229,9 @@ def unrecorded(project: Path) -> str:
 
 def not_older(project: Path) -> str:
     shutil.copy(
-        project / "dist/ollama/ollama.element.json", project / "connectors/ollama/versions/ollama-3.element.json"
+        project / "dist/ollama/ollama.element.json", project / "connectors/ollama/versions/ollama-4.element.json"
     )
-    return "ollama-3.element.json:1:1: error: version 3 is not older than the current version 3"
+    return "ollama-4.element.json:1:1: error: version 4 is not older than the current version 4"
 
 
 def malformed_lock(project: Path) -> str:
