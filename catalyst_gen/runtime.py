@@ -763,7 +763,10 @@ def execute(
       ``extraHeaders`` and ``queryParameters`` are added; auth wins a clash.
     * ``base_url`` (tests, ``try --base-url``) replaces scheme, host and port.
     * A status in ``retryStatuses`` is retried up to ``maxRetries`` times,
-      sleeping :func:`_retry_delay` seconds via the injectable ``sleep``.
+      sleeping :func:`_retry_delay` seconds via the injectable ``sleep``;
+      ``retryOn429`` ``false`` takes 429 out of them.
+    * The task's other input parameters (``template.properties``) are task-local
+      variables: the placeholders read them before the process variables.
     * Then the standard variables are set; on 2xx the ``responseMapping`` too
       (absent path or non-JSON body -> ``None``).  A status in
       ``errorMapping`` adds a :class:`BpmnError`; any other failure just
