@@ -14,6 +14,7 @@ from pathlib import Path
 from . import bpmn
 from .checks import check_artifacts
 from .errors import Problem, SpecError
+from .fields import check_fields
 from .library import Project
 from .loader import load_spec
 from .model import Connector, build_model
@@ -66,7 +67,9 @@ def _load(project: Project, connector_id: str) -> tuple[Connector, tuple[Problem
             )
         )
     source = validate(load_spec(spec_path, project.presets_dir, project.root), expected_id=connector_id)
-    return build_model(source.data, project.library, spec_path.parent, source.files), todo_placeholders(source)
+    connector = build_model(source.data, project.library, spec_path.parent, source.files)
+    check_fields(connector, source)
+    return connector, todo_placeholders(source)
 
 
 def build_connector(project: Project, connector_id: str) -> Built:

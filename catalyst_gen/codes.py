@@ -161,6 +161,27 @@ CODES: dict[str, Code] = {
         "a TODO placeholder is left in the spec (a warning for build and validate; check and package refuse it)",
         "replace it with the connector's real value",
     ),
+    "CG380": Code(
+        "`template.fields` names a field this connector's template does not have",
+        "remove the entry, or add the section that brings the field (e.g. `response:`)",
+    ),
+    "CG381": Code(
+        "a field the runtime needs filled in is hidden while the connector leaves it empty",
+        "make the field visible, or give it a value in the spec",
+    ),
+    "CG382": Code(
+        "a `template.properties` entry is not read by any runtime input (a property that does nothing)",
+        "use `${name}` in the payload, URL or a header, or name an optional runtime input such as `retryOn429`",
+    ),
+    "CG383": Code(
+        "a property's type, value or choices do not fit together or the runtime input's grammar",
+        "give a Dropdown choices that hold its value, a Boolean true or false, and values the input takes",
+    ),
+    "CG384": Code("a Dropdown lists a choice value or label twice", "list each choice once"),
+    "CG385": Code(
+        "a property duplicates a runtime input or another property's label",
+        "set the runtime input under `template.fields`, or choose another name or label",
+    ),
     # ------------------------------------------------------------ CG4xx artifact checks
     "CG390": Code(
         "`readme.order` names a section that does not exist", "use a standard section or a key of `readme.sections`"

@@ -111,14 +111,26 @@ HIDDEN = "Hidden"
 INPUT_PARAMETER = "camunda:inputParameter"
 FIELD = "camunda:field"
 
+BOOLEAN = "Boolean"
+"""A spec property type (``template.properties``): written as a Dropdown of :data:`BOOLEAN_CHOICES`.
+
+The Camunda 7 Modeler's checkbox reads an input parameter's text back as a JavaScript
+string, so an imported ``false`` shows checked; two readable choices round-trip exactly."""
+BOOLEAN_CHOICES = (("Yes", "true"), ("No", "false"))
+PROPERTY_TYPES = ("String", "Dropdown", BOOLEAN)
+"""The types a spec's own property (``template.properties``) may have."""
+
 GROUPS = (
     ("authentication", "Authentication"),
-    ("request", "Request"),
+    ("request", "Request Configuration"),
     ("response", "Response Mapping"),
-    ("errors", "Error Handling"),
     ("connection", "Connection"),
 )
-"""The element template's property groups (id, label), in the order the Modeler shows them."""
+"""The element template's property groups (id, label), in the order the Modeler shows them.
+
+As the published templates group them: the Error Mapping (and the retry settings) sit under
+Response Mapping, the endpoint, method, headers and query under Request Configuration."""
+GROUP_IDS = tuple(group for group, _ in GROUPS)
 
 
 # --------------------------------------------------------------------------
@@ -141,6 +153,9 @@ class Pattern:
 
     regex: str
     message: str
+
+
+WHOLE_NUMBER = Pattern(r"^(0|[1-9][0-9]*)$", "Must be a whole number.")
 
 
 @dataclass(frozen=True)
@@ -233,6 +248,15 @@ def _auth_type_choices(c: Connector) -> tuple[tuple[str, str], ...]:
 
 def _endpoint_editable(c: Connector) -> bool:
     return c.endpoint_editable
+
+
+def _declares_property(name: str) -> Rule:
+    """A rule: the spec declares the optional input ``name`` under ``template.properties``."""
+
+    def declared(c: Connector) -> bool:
+        return c.extra_property(name) is not None
+
+    return declared
 
 
 def _has_body_check(c: Connector) -> bool:
@@ -342,6 +366,16 @@ def _encode_success_condition(c: Connector) -> str:
     return c.body_check.condition.to_json() if c.body_check else ""
 
 
+def _encode_declared(name: str) -> Encoder:
+    """An optional input's text is the value the spec declares for it (``template.properties``)."""
+
+    def encode(c: Connector) -> str:
+        declared = c.extra_property(name)
+        return declared.value if declared else ""
+
+    return encode
+
+
 def _encode_retry_statuses(c: Connector) -> str:
     return ",".join(str(status) for status in c.retry.statuses)
 
@@ -413,6 +447,11 @@ def _secret_source(text: str | None) -> str | None:
 def _flag(text: str | None) -> bool:
     """``true`` or ``false``; absent means ``false``."""
     return text is not None and _one_of(("true", "false"))(text) == "true"
+
+
+def _flag_default_true(text: str | None) -> bool:
+    """``true`` or ``false``; absent means ``true``."""
+    return text is None or _one_of(("true", "false"))(text) == "true"
 
 
 def _whole_number(minimum: int) -> Decoder:
@@ -565,7 +604,12 @@ SECRET_OPTIONAL = RuntimeInput(
     encode=_encode_secret_optional,
     decode=_flag,
     group="authentication",
+    type=DROPDOWN,
+    label="Secret Optional",
+    description="Yes: when the secret is not configured, the request is sent without credentials.",
+    choices=BOOLEAN_CHOICES,
     present=_secret_is_optional,
+    visible=False,
 )
 AUTH_TYPE = RuntimeInput(
     "authType",
@@ -638,7 +682,7 @@ ERROR_MAPPING = RuntimeInput(
     field="error_mapping",
     encode=_encode_error_mapping,
     decode=_error_mapping,
-    group="errors",
+    group="response",
     type=TEXT,
     label="Error Mapping",
     description="JSON object: HTTP status -> BPMN error code thrown to a boundary error event.",
@@ -652,7 +696,7 @@ SUCCESS_CONDITION = RuntimeInput(
     field="success_condition",
     encode=_encode_success_condition,
     decode=_success_condition,
-    group="errors",
+    group="response",
     type=TEXT,
     label="Success Condition",
     description='JSON object: a 2xx answer succeeds only when the response body holds "equals" at "path"; '
@@ -665,7 +709,25 @@ RETRY_STATUSES = RuntimeInput(
     field="retry_statuses",
     encode=_encode_retry_statuses,
     decode=_status_list,
-    group="errors",
+    group="response",
+    type=STRING,
+    label="Retry Statuses",
+    description="Comma-separated HTTP statuses that are retried with backoff, e.g. 429,503.",
+    pattern=Pattern(r"^ *([1-5][0-9][0-9] *(, *[1-5][0-9][0-9] *)*)?$", "Must list HTTP statuses, e.g. 429,503."),
+    visible=False,
+)
+RETRY_ON_429 = RuntimeInput(
+    "retryOn429",
+    "`false`: a 429 answer is not retried, even when `retryStatuses` lists it. Absent means `true`.",
+    field="retry_on_429",
+    encode=_encode_declared("retryOn429"),
+    decode=_flag_default_true,
+    group="response",
+    type=DROPDOWN,
+    label="Retry on 429",
+    description="Yes: a 429 (rate limited) answer is retried with backoff; No: it fails at once.",
+    choices=BOOLEAN_CHOICES,
+    present=_declares_property("retryOn429"),
 )
 MAX_RETRIES = RuntimeInput(
     "maxRetries",
@@ -673,7 +735,13 @@ MAX_RETRIES = RuntimeInput(
     field="max_retries",
     encode=_encode_max_retries,
     decode=_whole_number(0),
-    group="errors",
+    group="response",
+    type=STRING,
+    label="Max Retries",
+    description="How many times a retryable answer is retried.",
+    not_empty=True,
+    pattern=WHOLE_NUMBER,
+    visible=False,
     required=True,
 )
 RETRY_BACKOFF_MS = RuntimeInput(
@@ -682,7 +750,13 @@ RETRY_BACKOFF_MS = RuntimeInput(
     field="retry_backoff_ms",
     encode=_encode_retry_backoff,
     decode=_whole_number(0),
-    group="errors",
+    group="response",
+    type=STRING,
+    label="Retry Backoff (ms)",
+    description="First retry delay in milliseconds, doubled on each further retry.",
+    not_empty=True,
+    pattern=WHOLE_NUMBER,
+    visible=False,
     required=True,
 )
 RETRY_MAX_BACKOFF_MS = RuntimeInput(
@@ -691,7 +765,13 @@ RETRY_MAX_BACKOFF_MS = RuntimeInput(
     field="retry_max_backoff_ms",
     encode=_encode_retry_max_backoff,
     decode=_whole_number(0),
-    group="errors",
+    group="response",
+    type=STRING,
+    label="Max Retry Backoff (ms)",
+    description="Upper bound of a single retry delay in milliseconds.",
+    not_empty=True,
+    pattern=WHOLE_NUMBER,
+    visible=False,
     required=True,
 )
 ENDPOINT_URL = RuntimeInput(
@@ -701,7 +781,7 @@ ENDPOINT_URL = RuntimeInput(
     field="endpoint_url",
     encode=_encode_endpoint_url,
     decode=_http_url,
-    group="connection",
+    group="request",
     type=STRING,
     label="Endpoint URL",
     description=_describe_endpoint_url,
@@ -716,7 +796,7 @@ HTTP_METHOD = RuntimeInput(
     field="http_method",
     encode=_encode_http_method,
     decode=_one_of(HTTP_METHODS),
-    group="connection",
+    group="request",
     type=DROPDOWN,
     label="HTTP Method",
     description="HTTP method of the request.",
@@ -731,7 +811,7 @@ EXTRA_HEADERS = RuntimeInput(
     field="extra_headers",
     encode=_encode_headers,
     decode=_header_map,
-    group="connection",
+    group="request",
     type=TEXT,
     label="Headers",
     description=_describe_headers,
@@ -744,7 +824,7 @@ QUERY_PARAMETERS = RuntimeInput(
     field="query_parameters",
     encode=_encode_query,
     decode=_string_map,
-    group="connection",
+    group="request",
     type=TEXT,
     label="Query Parameters",
     description="JSON object of query parameters added to the URL.",
@@ -778,6 +858,7 @@ BINDINGS: tuple[RuntimeInput, ...] = (
     ERROR_MAPPING,
     SUCCESS_CONDITION,
     RETRY_STATUSES,
+    RETRY_ON_429,
     MAX_RETRIES,
     RETRY_BACKOFF_MS,
     RETRY_MAX_BACKOFF_MS,
@@ -788,6 +869,41 @@ BINDINGS: tuple[RuntimeInput, ...] = (
     TIMEOUT_SECONDS,
 )
 """Everything the runtime reads from a service task, in the order the element template lists it."""
+
+MODELER_ORDER: tuple[str, ...] = (
+    AUTH_TYPE.name,
+    AUTH_HEADER.name,
+    AUTH_PREFIX.name,
+    SECRET_SOURCE.name,
+    SECRET_NAME.name,
+    SECRET_OPTIONAL.name,
+    ENDPOINT_URL.name,
+    HTTP_METHOD.name,
+    EXTRA_HEADERS.name,
+    QUERY_PARAMETERS.name,
+    PAYLOAD.name,
+    RESPONSE_MAPPING.name,
+    ERROR_MAPPING.name,
+    SUCCESS_CONDITION.name,
+    RETRY_ON_429.name,
+    RETRY_STATUSES.name,
+    MAX_RETRIES.name,
+    RETRY_BACKOFF_MS.name,
+    RETRY_MAX_BACKOFF_MS.name,
+    TIMEOUT_SECONDS.name,
+)
+"""Where the element template lists each input inside its group, as the published templates do
+(Auth Type first; URL, method, headers and query before the payload).  :data:`BINDINGS` keeps
+the order of the example BPMN and the README's contract table.  A spec's own properties
+(``template.properties``) bound to task-local variables stand just before the payload they feed."""
+
+FIELD_KEYS: dict[str, RuntimeInput] = {b.field: b for b in BINDINGS if b not in (RETRY_ON_429,)}
+"""The spec's name of each runtime input under ``template.fields`` (the :class:`RuntimeInput`'s
+``field``, which is also its :class:`~catalyst_gen.runtime.TaskConfig` attribute): stable, snake_case."""
+
+OPTIONAL_INPUTS: dict[str, RuntimeInput] = {RETRY_ON_429.name: RETRY_ON_429}
+"""Runtime inputs a template has only when the spec declares them under ``template.properties``
+(by the input's name), with the Modeler type and value the spec gives."""
 
 PAYLOAD_FIELD = PAYLOAD.name
 """Name of the ``camunda:field`` that carries the request payload template."""

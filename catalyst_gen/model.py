@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import contract
 from .condition import SuccessCondition
 from .grammar import PLACEHOLDER, bound_form, bound_placeholders
 from .jsonfmt import format_payload
@@ -131,6 +132,54 @@ class Documentation:
 
 
 @dataclass(frozen=True)
+class FieldSettings:
+    """``template.fields.<key>``: how the Modeler shows one runtime input; ``None`` keeps the contract's default.
+
+    ``visible`` wins over the block's ``editable`` flag (``endpoint.editable``, ``auth.editable``),
+    which only sets the default of the fields it covers.
+    """
+
+    label: str | None = None
+    description: str | None = None
+    visible: bool | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtraProperty:
+    """``template.properties.<name>``: a property the spec adds, bound to a documented runtime input.
+
+    ``name`` is either an optional input of the contract (:data:`contract.OPTIONAL_INPUTS`, e.g.
+    ``retryOn429``) or a task-local variable that the payload's ``${name}`` placeholder reads
+    (a ``camunda:inputParameter`` of that name; Camunda resolves a task's local variable before
+    a process variable of the same name, and so does the runtime).  ``value`` is the text bound
+    (``true``/``false`` for a Boolean).
+    """
+
+    name: str
+    label: str
+    description: str
+    type: str
+    value: str
+    choices: tuple[tuple[str, str], ...]
+    group: str
+    visible: bool
+
+    @property
+    def is_local_variable(self) -> bool:
+        return self.name not in contract.OPTIONAL_INPUTS
+
+    @property
+    def modeler_type(self) -> str:
+        """Boolean is written as a Dropdown of two readable choices (see :data:`contract.BOOLEAN`)."""
+        return contract.DROPDOWN if self.type == contract.BOOLEAN else self.type
+
+    @property
+    def modeler_choices(self) -> tuple[tuple[str, str], ...]:
+        return contract.BOOLEAN_CHOICES if self.type == contract.BOOLEAN else self.choices
+
+
+@dataclass(frozen=True)
 class Retry:
     statuses: tuple[int, ...]
     max_retries: int
@@ -189,7 +238,19 @@ class Connector:
     logo: Logo
     readme: Readme = field(default_factory=lambda: build_readme(None, ""))
     """Sections, order and titles of the README (``readme:``)."""
+    fields: dict[str, FieldSettings] = field(default_factory=dict)
+    """``template.fields``: per runtime input (by its spec key, :data:`contract.FIELD_KEYS`)."""
+    extra_properties: tuple[ExtraProperty, ...] = ()
     source_files: tuple[Path, ...] = field(default=(), compare=False)
+
+    def extra_property(self, name: str) -> ExtraProperty | None:
+        """The property the spec declares under ``template.properties.<name>``, if any."""
+        return next((p for p in self.extra_properties if p.name == name), None)
+
+    @property
+    def local_variables(self) -> tuple[ExtraProperty, ...]:
+        """The spec's properties that set a task-local variable (read by a payload placeholder)."""
+        return tuple(p for p in self.extra_properties if p.is_local_variable)
 
     @property
     def request_placeholders(self) -> tuple[Placeholder, ...]:
@@ -277,6 +338,37 @@ def _placeholders(url: str, headers: dict[str, str], payload_text: str, declared
     )
 
 
+def _fields(template: dict) -> dict[str, FieldSettings]:
+    return {
+        key: FieldSettings(entry.get("label"), entry.get("description"), entry.get("visible"), entry.get("group"))
+        for key, entry in template.get("fields", {}).items()
+    }
+
+
+def _bound_text(value: str | bool) -> str:
+    """A declared value as the input parameter's text (a Boolean as ``true``/``false``)."""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def _extra_properties(template: dict) -> tuple[ExtraProperty, ...]:
+    """The spec's own properties; a task-local one defaults to the Request Configuration group."""
+    return tuple(
+        ExtraProperty(
+            name=name,
+            label=entry["label"],
+            description=entry["description"],
+            type=entry["type"],
+            value=_bound_text(entry["value"]),
+            choices=tuple((choice["label"], choice["value"]) for choice in entry.get("choices", [])),
+            group=entry.get(
+                "group", contract.OPTIONAL_INPUTS[name].group if name in contract.OPTIONAL_INPUTS else "request"
+            ),
+            visible=entry.get("visible", True),
+        )
+        for name, entry in template.get("properties", {}).items()
+    )
+
+
 def _auth(auth: dict) -> Auth:
     """Auth settings with their defaults (bearer and basic auth travel in ``Authorization``)."""
     header_default = "Authorization" if auth["type"] in ("bearerToken", "basicAuth") else ""
@@ -316,6 +408,16 @@ def _documentation(data: dict, library: Library) -> Documentation:
     return Documentation(summary=summary, url=documentation.get("url", library.website))
 
 
+def _retry(retry: dict) -> Retry:
+    """The retry settings; the backoff cap defaults to 30 s (or the first delay, when longer)."""
+    return Retry(
+        statuses=tuple(retry["statuses"]),
+        max_retries=retry["max_retries"],
+        backoff_ms=retry["backoff_ms"],
+        max_backoff_ms=retry.get("max_backoff_ms", max(30000, retry["backoff_ms"])),
+    )
+
+
 def build_model(data: dict, library: Library, source_dir: Path, source_files: tuple[Path, ...] = ()) -> Connector:
     """Build the :class:`Connector` from validated spec data (defaults filled in here)."""
     endpoint = data["endpoint"]
@@ -323,9 +425,8 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
     payload_text = format_payload(payload)
     url = bound_form(endpoint["url"])
     headers = {name: bound_form(value) for name, value in endpoint.get("headers", {}).items()}
-    retry = data["retry"]
-    example = data["example"]
-    logo = data["logo"]
+    template = data.get("template", {})
+    local = {name for name in template.get("properties", {}) if name not in contract.OPTIONAL_INPUTS}
     return Connector(
         library=library,
         id=data["id"],
@@ -345,7 +446,11 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         models=tuple(Model(m["id"], m["description"], m.get("default", False)) for m in data.get("models", [])),
         models_note=data.get("models_note"),
         payload_text=payload_text,
-        placeholders=_placeholders(url, headers, payload_text, data["request"].get("placeholders", {})),
+        placeholders=tuple(
+            p
+            for p in _placeholders(url, headers, payload_text, data["request"].get("placeholders", {}))
+            if p.name not in local  # set by the task itself, not asked of the process
+        ),
         response_fields=tuple(
             ResponseField(name, entry["path"], entry["description"]) for name, entry in data["response_mapping"].items()
         ),
@@ -355,26 +460,32 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         ),
         body_check=_body_check(data.get("response")),
         documentation=_documentation(data, library),
-        retry=Retry(
-            statuses=tuple(retry["statuses"]),
-            max_retries=retry["max_retries"],
-            backoff_ms=retry["backoff_ms"],
-            max_backoff_ms=retry.get("max_backoff_ms", max(30000, retry["backoff_ms"])),
-        ),
-        example=Example(
-            task_name=example["task_name"],
-            configure_name=example.get("configure_name", "Configure"),
-            review_name=example.get("review_name", "Review"),
-        ),
+        retry=_retry(data["retry"]),
+        example=_example(data["example"]),
         tips=tuple(data.get("tips", [])),
-        logo=Logo(
-            text=logo.get("text"),
-            background=logo.get("background"),
-            foreground=logo.get("foreground"),
-            file=(source_dir / logo["file"]) if "file" in logo else None,
-        ),
+        logo=_logo(data["logo"], source_dir),
         readme=build_readme(data.get("readme"), data["name"], any("fix" in e for e in data["errors"].values())),
+        fields=_fields(template),
+        extra_properties=_extra_properties(template),
         source_files=source_files,
+    )
+
+
+def _example(example: dict) -> Example:
+    return Example(
+        task_name=example["task_name"],
+        configure_name=example.get("configure_name", "Configure"),
+        review_name=example.get("review_name", "Review"),
+    )
+
+
+def _logo(logo: dict, source_dir: Path) -> Logo:
+    """A logo file is named relative to the spec's folder."""
+    return Logo(
+        text=logo.get("text"),
+        background=logo.get("background"),
+        foreground=logo.get("foreground"),
+        file=(source_dir / logo["file"]) if "file" in logo else None,
     )
 
 

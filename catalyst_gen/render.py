@@ -24,7 +24,7 @@ from .bpmn import IDS, boundary_flow_id, boundary_id, error_id
 from .errors import CheckError, Problem
 from .jsonfmt import canonical_json
 from .layout import example_diagram, text_diagram
-from .model import Connector
+from .model import Connector, ExtraProperty, FieldSettings
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -225,30 +225,75 @@ class Property:
 
 
 def _property(setting: contract.RuntimeInput, c: Connector) -> Property:
-    """The property of one runtime setting; a setting the user may not edit is written as Hidden."""
-    shown = setting.is_visible(c)
+    """The property of one runtime setting; a setting the user may not edit is written as Hidden.
+
+    ``template.fields`` (:class:`~catalyst_gen.model.FieldSettings`) overrides the contract's label,
+    description, group and visibility; an optional input is written as the spec declares it.
+    """
+    declared = c.extra_property(setting.name)
+    if declared is not None:
+        return _declared_property(declared)
+    settings = c.fields.get(setting.field, FieldSettings())
+    shown = setting.is_visible(c) if settings.visible is None else settings.visible
     return Property(
         binding_type=setting.binding,
         binding_name=setting.name,
         type=setting.type if shown else contract.HIDDEN,
         value=setting.encode(c),
-        label=setting.label,
-        description=setting.description_for(c),
-        group=setting.group,
+        label=settings.label or setting.label,
+        description=settings.description or setting.description_for(c),
+        group=settings.group or setting.group,
         choices=setting.choices_for(c) if shown else (),
         not_empty=shown and setting.is_not_empty(c),
         pattern=setting.pattern if shown else None,
     )
 
 
+def _declared_property(declared: ExtraProperty) -> Property:
+    """A property of ``template.properties``: an input parameter with the spec's type, value and choices."""
+    return Property(
+        binding_type=contract.INPUT_PARAMETER,
+        binding_name=declared.name,
+        type=declared.modeler_type if declared.visible else contract.HIDDEN,
+        value=declared.value,
+        label=declared.label,
+        description=declared.description,
+        group=declared.group,
+        choices=declared.modeler_choices if declared.visible else (),
+    )
+
+
 def template_properties(c: Connector) -> list[Property]:
-    """The element template's properties, in the order the Modeler shows them.
+    """The properties of the connector task, in the example BPMN's order.
 
     The runtime delegate class comes first; then one property per setting of
-    the runtime contract (:data:`contract.BINDINGS`) that this connector has.
+    the runtime contract (:data:`contract.BINDINGS`) that this connector has,
+    then the task-local variables the spec declares (``template.properties``).
     """
     delegate = Property("property", "camunda:class", contract.HIDDEN, c.library.runtime_class)
-    return [delegate] + [_property(setting, c) for setting in contract.BINDINGS if setting.is_present(c)]
+    settings = [_property(setting, c) for setting in contract.BINDINGS if setting.is_present(c)]
+    return [delegate] + settings + [_declared_property(p) for p in c.local_variables]
+
+
+_PAYLOAD_RANK = contract.MODELER_ORDER.index(contract.PAYLOAD.name)
+
+
+def _modeler_position(p: Property) -> tuple[int, float]:
+    """Group (in :data:`contract.GROUPS` order), then :data:`contract.MODELER_ORDER`; the delegate first,
+    a task-local variable just before the payload."""
+    if p.group is None:
+        return (-1, 0)
+    rank = (
+        contract.MODELER_ORDER.index(p.binding_name)
+        if p.binding_name in contract.MODELER_ORDER
+        else _PAYLOAD_RANK - 0.5
+    )
+    return (contract.GROUP_IDS.index(p.group), rank)
+
+
+def modeler_properties(c: Connector) -> list[Property]:
+    """The element template's properties, in the order the Modeler shows them (grouped as published)."""
+    return sorted(template_properties(c), key=_modeler_position)
 
 
 def auth_type_rows(c: Connector) -> list[tuple[str, str, str]]:
@@ -361,7 +406,7 @@ class Renderer:
         return self._render("logo", c=c, font_size=size).encode("utf-8")
 
     def element_template(self, c: Connector, logo: bytes) -> bytes:
-        properties = template_properties(c)
+        properties = modeler_properties(c)
         used = {p.group for p in properties}
         icon = "data:image/svg+xml;base64," + base64.b64encode(logo).decode("ascii")
         text = self._render(

@@ -119,9 +119,18 @@ class TaskConfig:
     error_mapping: Mapping[int, str]
     success_condition: SuccessCondition | None
     retry_statuses: frozenset[int]
+    retry_on_429: bool
     max_retries: int
     retry_backoff_ms: int
     retry_max_backoff_ms: int
+    local_variables: Mapping[str, str | None] = field(default_factory=dict)
+    """Every other input parameter: a task-local variable (``template.properties``), which the
+    placeholders read before a process variable of the same name, as Camunda's scoping does."""
+
+    @property
+    def retried_statuses(self) -> frozenset[int]:
+        """``retryStatuses``, without 429 when ``retryOn429`` is ``false``."""
+        return self.retry_statuses if self.retry_on_429 else self.retry_statuses - {429}
 
 
 def _bound_text(element: etree._Element) -> str | None:
@@ -227,7 +236,8 @@ def read_task_config(service_task_element: etree._Element) -> TaskConfig:
         bound = _bound_inputs(ext)
         _check_required(bound)
         decoded = {setting.field: setting.read(bound.get(setting.name)) for setting in contract.INPUTS}
-        config = TaskConfig(task_id=task_id, payload=payload, raw=bound, **decoded)
+        local = {name: text for name, text in bound.items() if name not in contract.INPUT_NAMES}
+        config = TaskConfig(task_id=task_id, payload=payload, raw=bound, local_variables=local, **decoded)
         _check_credentials(config)
     except RuntimeContractError as exc:
         where = f"service task {task_id!r}" if task_id else "service task"
@@ -713,7 +723,7 @@ def _send_with_retries(
     while True:
         outcome.attempts += 1
         log.debug("%s %s (attempt %d)", request.method, urlsplit(request.url).path, outcome.attempts)
-        retry = config.retry_statuses if outcome.attempts - 1 < config.max_retries else frozenset()
+        retry = config.retried_statuses if outcome.attempts - 1 < config.max_retries else frozenset()
         try:
             answer = exchange.exchange(http, deadline, frozenset(retry), **request.send_arguments())
         except httpx.TimeoutException as exc:
@@ -753,7 +763,10 @@ def execute(
       ``extraHeaders`` and ``queryParameters`` are added; auth wins a clash.
     * ``base_url`` (tests, ``try --base-url``) replaces scheme, host and port.
     * A status in ``retryStatuses`` is retried up to ``maxRetries`` times,
-      sleeping :func:`_retry_delay` seconds via the injectable ``sleep``.
+      sleeping :func:`_retry_delay` seconds via the injectable ``sleep``;
+      ``retryOn429`` ``false`` takes 429 out of them.
+    * The task's other input parameters (``template.properties``) are task-local
+      variables: the placeholders read them before the process variables.
     * Then the standard variables are set; on 2xx the ``responseMapping`` too
       (absent path or non-JSON body -> ``None``).  A status in
       ``errorMapping`` adds a :class:`BpmnError`; any other failure just
@@ -770,6 +783,7 @@ def execute(
     """
     if secret:
         refuse_unsafe_secret(secret)
+    variables = {**variables, **config.local_variables}  # a task-local variable hides a process variable
     request = _build_request(config, variables, secret, base_url)
     fragments = _secret_fragments(config, secret)
     deadline = exchange.Deadline(request.timeout_seconds)

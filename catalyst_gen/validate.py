@@ -90,6 +90,11 @@ def grammar_keywords() -> dict[str, dict[str, Any]]:
             "pattern": grammar.HTTP_TOKEN.schema_pattern,
             "x-hint": grammar.HTTP_TOKEN.hint,
         },
+        "/properties/template/properties/fields": {
+            "properties": {key: {"$ref": "#/$defs/fieldSettings"} for key in contract.FIELD_KEYS},
+        },
+        "/$defs/group": {"enum": list(contract.GROUP_IDS)},
+        "/$defs/extraProperty/properties/type": {"enum": list(contract.PROPERTY_TYPES)},
         "/properties/errors/propertyNames": {
             "pattern": grammar.HTTP_STATUS_KEY.schema_pattern,
             "x-hint": grammar.HTTP_STATUS_KEY.hint,
@@ -674,6 +679,98 @@ def _check_response(source: SpecSource, problems: ProblemList, verdict: SchemaVe
 _PATH_HINT = "write paths like `ok` or `data.items[0].status` (no `$` root marker)"
 
 
+def _request_placeholder_names(data: dict) -> set[str]:
+    """Every ``${name}`` the request fills in: the payload's, the endpoint URL's and the header values'."""
+    endpoint = data.get("endpoint", {}) if isinstance(data.get("endpoint"), dict) else {}
+    names = {name for name, _ in _find_placeholders(data.get("request", {}).get("payload"), ())}
+    texts = [endpoint.get("url")] + list((endpoint.get("headers") or {}).values())
+    for text in texts:
+        if isinstance(text, str):
+            names.update(grammar.PLACEHOLDER.findall(text))
+    return names
+
+
+_PROPERTY_HINT = "name an optional runtime input (retryOn429), or use ${name} in the payload so the value is sent"
+
+
+def _check_template(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """``template.properties``: each is bound to a runtime input that uses it, with values its grammar takes."""
+    base = ("template", "properties")
+    if not verdict.passed(base) or not isinstance(source.data.get("request"), dict):
+        return
+    used = _request_placeholder_names(source.data)
+    for name, entry in source.data.get("template", {}).get("properties", {}).items():
+        path = base + (name,)
+        if name in contract.INPUT_NAMES and name not in contract.OPTIONAL_INPUTS or name == contract.PAYLOAD_FIELD:
+            problems.add(
+                f"`{name}` is already a runtime input of every template",
+                source.locate(path, key=True),
+                base,
+                "set its label or visibility under template.fields instead, or rename the variable",
+                code="CG385",
+            )
+        elif name not in contract.OPTIONAL_INPUTS and name not in used:
+            problems.add(
+                f"property `{name}` is not used: no runtime input reads it",
+                source.locate(path, key=True),
+                base,
+                _PROPERTY_HINT,
+                code="CG382",
+            )
+        _check_property_values(source, problems, path, entry)
+
+
+def _property_values(entry: dict) -> tuple[list[tuple[str, tuple]], str | None]:
+    """``(text, relative path)`` of each value the property can bind, and why the declaration is inconsistent."""
+    kind, value, choices = entry["type"], entry["value"], entry.get("choices")
+    if kind == contract.BOOLEAN:
+        if not isinstance(value, bool) or choices is not None:
+            return [], "a Boolean takes `value: true` or `false` and no choices"
+        return [("true" if value else "false", ("value",))], None
+    if not isinstance(value, str):
+        return [], f"a {kind} takes a string value"
+    if kind == contract.DROPDOWN and choices is None:
+        return [], "a Dropdown needs `choices`"
+    if kind != contract.DROPDOWN and choices is not None:
+        return [], f"a {kind} has no choices; use type Dropdown"
+    listed = [(c["value"], ("choices", i, "value")) for i, c in enumerate(choices or [])]
+    if choices is not None and value not in [c["value"] for c in choices]:
+        return listed, f"the value {value!r} is not one of the choices"
+    return [(value, ("value",))] + listed, None
+
+
+def _check_property_values(source: SpecSource, problems: ProblemList, path: tuple, entry: dict) -> None:
+    """One type, one default among the choices, each choice once, every value one the runtime input takes."""
+    values, wrong = _property_values(entry)
+    if wrong:
+        problems.add(
+            wrong, source.locate(path + ("value",)), path, "see `template.properties` in the README", code="CG383"
+        )
+    setting = contract.OPTIONAL_INPUTS.get(path[-1])
+    for text, relative in values:
+        try:
+            if setting is not None:
+                setting.read(text)
+            elif "\n" in text or not text.strip():
+                raise contract.RuntimeContractError("must be one non-empty line of text")
+        except contract.RuntimeContractError as exc:
+            problems.add(
+                f"{exc}", source.locate(path + relative), path + relative, "use a value the input takes", code="CG383"
+            )
+    for what in ("label", "value"):
+        seen = [c[what] for c in entry.get("choices", [])]
+        for index, item in enumerate(seen):
+            if item in seen[:index]:
+                where = path + ("choices", index, what)
+                problems.add(
+                    f"choice {what} {item!r} is listed twice",
+                    source.locate(where),
+                    where,
+                    "list each choice once",
+                    code="CG384",
+                )
+
+
 def _check_documentation(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
     """The documentation URL becomes the template's link: a plain https:// address, like the console's."""
     documentation = source.data.get("documentation")
@@ -1068,6 +1165,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_response_mapping(source, problems, verdict)
     _check_response(source, problems, verdict)
     _check_documentation(source, problems, verdict)
+    _check_template(source, problems, verdict)
     _check_logo(source, problems, verdict)
     check_readme(source, problems, verdict)
     _check_secrets(source, problems)

@@ -33,7 +33,7 @@ def test_package_is_reproducible_and_verifiable(project, cli):
     assert snapshot(release) == first
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    with zipfile.ZipFile(release / "together-ai-3.zip") as archive:
+    with zipfile.ZipFile(release / "together-ai-4.zip") as archive:
         names = archive.namelist()
         assert names == sorted(names) and all(n.startswith("together-ai/") for n in names)
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -61,10 +61,10 @@ def test_bundle_and_catalog(project, cli):
     entry = next(c for c in catalog if c["id"] == "together-ai")
     assert entry["template"] == {
         "id": "com.catalystconnector.together-ai",
-        "version": 3,
+        "version": 4,
         "name": "Catalyst - Together AI",
     }
-    assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-3.zip"
+    assert entry["authType"] == "bearerToken" and entry["archive"] == "together-ai-4.zip"
     import hashlib
 
     readme = (project / "dist/together-ai/README.md").read_bytes()
@@ -108,18 +108,18 @@ def test_changed_template_without_bump_fails_check_and_bump_fixes_it(project, cl
     assert cli(project, "build", "together-ai").exit_code == 0
     result = cli(project, "check")
     assert result.exit_code == 1
-    assert "together-ai: the element template changed but its version is still 3" in result.output
+    assert "together-ai: the element template changed but its version is still 4" in result.output
     assert "run `catalyst-gen bump together-ai`" in result.output
     bumped = cli(project, "bump", "together-ai")
     assert bumped.exit_code == 0, bumped.output
-    assert "version 3 -> 4" in bumped.output
-    assert "version: 4" in spec.read_text()
+    assert "version 4 -> 5" in bumped.output
+    assert "version: 5" in spec.read_text()
     assert cli(project, "check").exit_code == 0
     template = json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
     bpmn = (project / "dist/together-ai/together-ai-example.bpmn").read_text()
-    assert template["version"] == 4 and 'camunda:modelerTemplateVersion="4"' in bpmn
+    assert template["version"] == 5 and 'camunda:modelerTemplateVersion="5"' in bpmn
     lock = json.loads((project / "connectors/_versions.lock").read_text())
-    assert lock["together-ai"]["version"] == 4
+    assert lock["together-ai"]["version"] == 5
     assert "nothing to do" in cli(project, "bump", "together-ai").output
 
 

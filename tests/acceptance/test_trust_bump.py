@@ -72,16 +72,16 @@ def test_a_version_line_inside_a_block_of_text_is_not_the_version(project, cli):
 def test_an_inherited_version_is_written_after_the_id(project, cli):
     spec = project / "connectors" / "together-ai" / "connector.yaml"
     preset = project / "connectors" / "_presets" / "openai-chat.yaml"
-    # together-ai states its version since it was bumped; inherit the released version 3 again
-    spec.write_text(spec.read_text().replace("\nversion: 3\n", "\n", 1))
-    preset.write_text(preset.read_text().replace("\nversion: 1\n", "\nversion: 3\n", 1))
+    # together-ai states its version since it was bumped; inherit the released version 4 again
+    spec.write_text(spec.read_text().replace("\nversion: 4\n", "\n", 1))
+    preset.write_text(preset.read_text().replace("\nversion: 1\n", "\nversion: 4\n", 1))
     before = spec.read_bytes()
     assert b"\nversion:" not in before
     result = cli(project, "bump", "together-ai", "--force")
     assert result.exit_code == 0, result.output
-    assert changed_lines(before, spec.read_bytes()) == ["+version: 4"]
+    assert changed_lines(before, spec.read_bytes()) == ["+version: 5"]
     lines = spec.read_text().splitlines()
-    assert lines[lines.index("id: together-ai") + 1] == "version: 4"
+    assert lines[lines.index("id: together-ai") + 1] == "version: 5"
 
 
 def test_a_byte_order_mark_is_kept(project, cli):

@@ -16,8 +16,9 @@ from helpers import REPO, snapshot
 
 ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai", "webhook"]
 """The connectors released before the documentation link (versions 1 and 2 kept); slack starts at 1."""
-CURRENT = {**dict.fromkeys(ALL, 3), "webhook": 4, "ollama": 4}
-"""Their current versions: webhook and ollama were released once more, corrected to their published READMEs."""
+CURRENT = dict.fromkeys(ALL, 4)
+"""Their current versions: every template was grouped as published, and webhook and ollama corrected to their
+published READMEs, in one release (issue #11)."""
 EDITABLE_ENDPOINT = "  timeout_seconds: 10\n  editable: true\n"
 
 
@@ -52,7 +53,7 @@ def test_the_library_keeps_every_released_version_of_every_template(project, cli
             for v, path in zip(released, kept, strict=True)
         ]
         assert [json.loads(path.read_text())["version"] for path in kept] == released
-    assert lock(project)["slack"]["version"] == 1 and "history" not in lock(project)["slack"]
+    assert lock(project)["slack"]["version"] == 2 and [h["version"] for h in lock(project)["slack"]["history"]] == [1]
     assert cli(project, "check").exit_code == 0
 
 
@@ -106,25 +107,27 @@ def test_package_ships_every_version(project, cli):
     release = project / "dist" / "release"
     bundle = json.loads((release / "catalyst-connectors.element-templates.json").read_text())
     together = [t for t in bundle if t["id"] == "com.catalystconnector.together-ai"]
-    assert [t["version"] for t in together] == [1, 2, 3, 4]
+    assert [t["version"] for t in together] == [1, 2, 3, 4, 5]
     kept = versions_dir(project, "together-ai")
     assert together[1] == json.loads((kept / "together-ai-2.element.json").read_text())
     assert together[2] == json.loads((kept / "together-ai-3.element.json").read_text())
-    assert together[3] == json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
+    assert together[3] == json.loads((kept / "together-ai-4.element.json").read_text())
+    assert together[4] == json.loads((project / "dist/together-ai/together-ai.element.json").read_text())
     entry = next(
         c for c in json.loads((release / "catalog.json").read_text())["connectors"] if c["id"] == "together-ai"
     )
-    assert [v["version"] for v in entry["versions"]] == [1, 2, 3, 4]
+    assert [v["version"] for v in entry["versions"]] == [1, 2, 3, 4, 5]
     assert (
         entry["versions"][0]["sha256"] == hashlib.sha256((kept / "together-ai-1.element.json").read_bytes()).hexdigest()
     )
-    with zipfile.ZipFile(release / "together-ai-4.zip") as archive:
+    with zipfile.ZipFile(release / "together-ai-5.zip") as archive:
         assert (
             archive.read("together-ai/versions/together-ai-1.element.json")
             == (kept / "together-ai-1.element.json").read_bytes()
         )
         assert "together-ai/versions/together-ai-2.element.json" in archive.namelist()
         assert "together-ai/versions/together-ai-3.element.json" in archive.namelist()
+        assert "together-ai/versions/together-ai-4.element.json" in archive.namelist()
     assert "versions/together-ai-1.element.json" in entry["files"]
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -135,20 +138,20 @@ def test_bump_after_a_build_without_git_asks_for_the_released_file(project, cli,
     released.write_bytes((project / "dist/together-ai/together-ai.element.json").read_bytes())
     spec = project / "connectors" / "together-ai" / "connector.yaml"
     spec.write_text(spec.read_text().replace("  payload:\n", "  payload:\n    max_tokens: 2048\n", 1))
-    assert cli(project, "build", "together-ai").exit_code == 0  # dist/ no longer holds version 3
+    assert cli(project, "build", "together-ai").exit_code == 0  # dist/ no longer holds version 4
     result = cli(project, "bump", "together-ai")
     assert result.exit_code == 1
-    assert "dist/together-ai/together-ai.element.json:1:1: error: together-ai: the template released as version 3" in (
+    assert "dist/together-ai/together-ai.element.json:1:1: error: together-ai: the template released as version 4" in (
         result.output
     )
     assert "--released FILE" in result.output
     wrong = cli(
         project, "bump", "together-ai", "--released", str(versions_dir(project, "ollama") / "ollama-1.element.json")
     )
-    assert wrong.exit_code == 1 and "is not the released template of together-ai version 3" in wrong.output
+    assert wrong.exit_code == 1 and "is not the released template of together-ai version 4" in wrong.output
     result = cli(project, "bump", "together-ai", "--released", str(released))
     assert result.exit_code == 0, result.output
-    assert (versions_dir(project, "together-ai") / "together-ai-3.element.json").read_bytes() == released.read_bytes()
+    assert (versions_dir(project, "together-ai") / "together-ai-4.element.json").read_bytes() == released.read_bytes()
     assert cli(project, "check").exit_code == 0
 
 

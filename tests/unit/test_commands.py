@@ -109,20 +109,20 @@ def test_validate_returns_the_valid_connectors_and_raises_spec_errors(project):
 def test_bump_raises_a_changed_template_then_has_nothing_to_do(project):
     released = (project / "dist" / "together-ai" / "together-ai.element.json").read_bytes()
     change_together_template(project)
-    with pytest.raises(api.CommandFailed, match="changed but its version is still 3"):
+    with pytest.raises(api.CommandFailed, match="changed but its version is still 4"):
         api.check(project, ["together-ai"])
     report = api.bump(project, "together-ai")
-    assert (report.action, report.previous_version, report.connector.version) == ("raised", 3, 4)
-    assert report.saved == project / "connectors/together-ai/versions/together-ai-3.element.json"
+    assert (report.action, report.previous_version, report.connector.version) == ("raised", 4, 5)
+    assert report.saved == project / "connectors/together-ai/versions/together-ai-4.element.json"
     assert report.saved.read_bytes() == released
     assert [str(c) for c in report.changes] == ['camunda:field "requestPayload": default value changed']
-    assert json.loads((project / "connectors" / "_versions.lock").read_text())["together-ai"]["version"] == 4
+    assert json.loads((project / "connectors" / "_versions.lock").read_text())["together-ai"]["version"] == 5
     assert api.check(project, ["together-ai"]).problems == ()
     again = api.bump(project, "together-ai")
-    assert (again.action, again.connector.version) == ("current", 4)
-    assert api.bump(project, "together-ai", force=True).connector.version == 5
+    assert (again.action, again.connector.version) == ("current", 5)
+    assert api.bump(project, "together-ai", force=True).connector.version == 6
     kept = sorted(p.name for p in (project / "connectors/together-ai/versions").iterdir())
-    assert kept == [f"together-ai-{v}.element.json" for v in (1, 2, 3, 4)]
+    assert kept == [f"together-ai-{v}.element.json" for v in (1, 2, 3, 4, 5)]
 
 
 def test_bump_records_a_new_connector_without_raising_it(project):
@@ -140,7 +140,7 @@ def test_bump_records_a_new_connector_without_raising_it(project):
 def test_package_release_writes_the_verified_bytes(project):
     report = api.package_release(project, jobs=1)
     assert report.folder == (project / "dist" / "release").resolve()
-    assert "SHA256SUMS" in report.files and "together-ai-3.zip" in report.files
+    assert "SHA256SUMS" in report.files and "together-ai-4.zip" in report.files
     assert sorted(c.id for c in report.connectors) == ALL
     assert sorted(p.name for p in report.folder.iterdir()) == sorted(report.files)
 

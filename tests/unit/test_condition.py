@@ -184,7 +184,7 @@ def test_artifacts_carry_the_condition_and_the_documentation(tmp_path):
         "errorPath": "error",
         "errorCode": "SLACK_API_ERROR",
     }
-    assert prop["type"] == "Text" and prop["group"] == "errors"
+    assert prop["type"] == "Text" and prop["group"] == "response"
 
     root = etree.fromstring(files["sample-example.bpmn"])
     ns = {"bpmn": rt.BPMN_NS}

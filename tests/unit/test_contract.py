@@ -26,7 +26,7 @@ from catalyst_gen.condition import SuccessCondition
 from catalyst_gen.contract import RuntimeContractError
 from catalyst_gen.library import Project
 from catalyst_gen.model import BodyCheck, Connector
-from catalyst_gen.render import Property, template_properties
+from catalyst_gen.render import Property, modeler_properties
 
 CONNECTOR_IDS = sorted(p.parent.name for p in (REPO / "connectors").glob("*/connector.yaml"))
 
@@ -71,6 +71,7 @@ MODEL_VALUE: dict[str, Callable[[Connector], Any]] = {
     "errorMapping": lambda c: {e.status: e.code for e in c.errors},
     "successCondition": lambda c: c.body_check.condition if c.body_check else None,
     "retryStatuses": lambda c: frozenset(c.retry.statuses),
+    "retryOn429": lambda c: c.extra_property("retryOn429") is None or c.extra_property("retryOn429").value == "true",
     "maxRetries": lambda c: c.retry.max_retries,
     "retryBackoffMs": lambda c: c.retry.backoff_ms,
     "retryMaxBackoffMs": lambda c: c.retry.max_backoff_ms,
@@ -180,15 +181,16 @@ def test_table_entries_are_complete():
         if setting.type == contract.DROPDOWN:  # the Modeler offers exactly what the runtime accepts
             offered = {value for _, c in variants() for _, value in setting.choices_for(c)}
             assert offered, setting.name
-            for value in offered:
-                assert setting.read(value) == value
+            for value in offered:  # a Yes/No dropdown offers the texts of the runtime's flag
+                expected = value == "true" if offered == {"true", "false"} else value
+                assert setting.read(value) == expected
             with pytest.raises(RuntimeContractError):
                 setting.read("not-a-choice")
 
 
 def test_every_input_fills_one_field_of_the_runtime_task_config():
     fields = {f.name for f in dataclasses.fields(runtime.TaskConfig)}
-    assert {s.field for s in contract.BINDINGS} | {"task_id", "raw"} == fields
+    assert {s.field for s in contract.BINDINGS} | {"task_id", "raw", "local_variables"} == fields
 
 
 def test_runtime_sends_the_key_for_exactly_the_contract_auth_types():
@@ -230,9 +232,9 @@ def as_template_json(p: Property) -> dict[str, Any]:
     return entry
 
 
-@pytest.mark.parametrize("connector_id", ["together-ai", "webhook", "generic-rest", "ollama"])
+@pytest.mark.parametrize("connector_id", ["together-ai", "webhook", "generic-rest", "ollama", "anthropic"])
 def test_template_properties_equal_the_committed_element_template(connector_id):
     committed = json.loads((REPO / "dist" / connector_id / f"{connector_id}.element.json").read_text("utf-8"))
-    properties = [as_template_json(p) for p in template_properties(connector(connector_id))]
+    properties = [as_template_json(p) for p in modeler_properties(connector(connector_id))]
     assert properties == committed["properties"]
     assert [list(p) for p in properties] == [list(p) for p in committed["properties"]]  # key order too

@@ -81,7 +81,7 @@ def test_optional_secret_is_a_hidden_true_and_absent_otherwise():
     c = connector("anthropic")
     assert "secretOptional" not in by_name(c)
     optional = by_name(with_auth(c, optional=True))["secretOptional"]
-    assert (optional.type, optional.value, optional.label) == ("Hidden", "true", None)
+    assert (optional.type, optional.value, optional.label) == ("Hidden", "true", "Secret Optional")
 
 
 def test_headers_and_query_appear_when_set_or_editable():
