@@ -10,18 +10,32 @@ compare equal whatever their escaping, line wrapping or blank lines.
 
 ``diff(generated, published)`` compares the two, leaving out of the generated one the
 documented additions to the published format (:data:`ALLOWED_ADDITIONS`: the example's
-picture line and its row in "Files").
+picture line and its row in "Files", and a body condition's row and sentence under "Error
+Handling").
 
     python3 tests/readme_structure.py dist/webhook/README.md /tmp/webhook.md
 
 prints the differences as a unified diff of the two structures (exit 1), or says there
 are none (exit 0).
+
+The published READMEs are public material the project may read but not redistribute, so the
+repository keeps only their *fingerprints* (``tests/data/published/<name>.structure.json``: the
+sha256 of each structure line, :func:`fingerprint`), written by
+
+    python3 tests/readme_structure.py --record tests/data/published DIR_OF_PUBLISHED_READMES
+
+``diff_fingerprint(generated, recorded)`` compares a generated README with such a record: any
+line that differs, is missing or is extra is a difference, shown with our text and the position
+of the published line (whose text the record does not hold).  Passing a ``.structure.json`` as
+the second argument of the command compares against the record.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -29,6 +43,8 @@ from pathlib import Path
 ALLOWED_ADDITIONS = (
     re.compile(r"^paragraph: !\[Example process: [^\]]*\]\([a-z0-9-]+-example\.svg\)$"),
     re.compile(r"^row: `[a-z0-9-]+-example\.svg` \| Picture of the example process$"),
+    re.compile(r"^row: 2xx, `[^`]+` ≠ `[^`]*` \| "),
+    re.compile(r"^paragraph: A 2xx response counts as success only when the body's `[^`]+` is `[^`]*`: otherwise "),
 )
 """Lines of a generated README's structure that the published READMEs do not have, on purpose
 (the project README's "Deliberate additions to the published format")."""
@@ -117,13 +133,66 @@ def diff(generated: str, published: str, *, allow: bool = True) -> list[str]:
     return list(difflib.unified_diff(ours, theirs, "generated", "published", n=1, lineterm=""))
 
 
+def _digest(line: str) -> str:
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def fingerprint(text: str) -> list[str]:
+    """The sha256 of each line of the README's structure, in order: equal iff the structures are equal."""
+    return [_digest(line) for line in structure(text)]
+
+
+def diff_fingerprint(generated: str, recorded: list[str], *, allow: bool = True) -> list[str]:
+    """The differences between a generated README and a recorded fingerprint; empty when equal.
+
+    ``-`` lines are ours (with their text), ``+`` lines name the published line by its position
+    and digest: the record does not hold the published text."""
+    ours = [line for line in structure(generated) if not (allow and _allowed(line))]
+    digests = [_digest(line) for line in ours]
+    found: list[str] = []
+    matcher = difflib.SequenceMatcher(a=digests, b=recorded, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        found.append(f"@@ generated lines {a1 + 1}-{a2}, published lines {b1 + 1}-{b2} ({tag})")
+        found.extend(f"-{line}" for line in ours[a1:a2])
+        found.extend(f"+published line {index + 1} (sha256 {recorded[index][:12]}…)" for index in range(b1, b2))
+    return found
+
+
+def read_record(path: Path) -> list[str]:
+    """The fingerprint kept in a ``.structure.json`` record."""
+    return list(json.loads(path.read_text("utf-8"))["structure_sha256"])
+
+
+def record(out_dir: Path, published_dir: Path) -> list[Path]:
+    """Write ``<name>.structure.json`` in ``out_dir`` for every ``<name>.md`` of ``published_dir``."""
+    written = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for readme in sorted(published_dir.glob("*.md")):
+        target = out_dir / f"{readme.stem}.structure.json"
+        data = {"readme": readme.name, "structure_sha256": fingerprint(readme.read_text("utf-8"))}
+        target.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+        written.append(target)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Structural differences between two Markdown READMEs.")
-    parser.add_argument("generated", type=Path)
-    parser.add_argument("published", type=Path)
+    parser.add_argument("generated", type=Path, help="a generated README (with --record: the output directory)")
+    parser.add_argument("published", type=Path, help="a published README or its .structure.json record")
     parser.add_argument("--no-allow", action="store_true", help="keep the documented additions in the comparison")
+    parser.add_argument("--record", action="store_true", help="fingerprint every README of PUBLISHED (a directory)")
     args = parser.parse_args(argv)
-    found = diff(args.generated.read_text("utf-8"), args.published.read_text("utf-8"), allow=not args.no_allow)
+    if args.record:
+        for path in record(args.generated, args.published):
+            print(path)
+        return 0
+    generated = args.generated.read_text("utf-8")
+    if args.published.name.endswith(".structure.json"):
+        found = diff_fingerprint(generated, read_record(args.published), allow=not args.no_allow)
+    else:
+        found = diff(generated, args.published.read_text("utf-8"), allow=not args.no_allow)
     if not found:
         print("no structural differences")
         return 0

@@ -7,7 +7,7 @@ import sys
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "tests"))
-from readme_structure import diff, main, structure  # noqa: E402
+from readme_structure import diff, diff_fingerprint, fingerprint, main, read_record, structure  # noqa: E402
 
 
 def test_the_structure_lists_headings_tables_code_paragraphs_items_and_breaks():
@@ -63,3 +63,42 @@ def test_the_command_line_prints_the_differences(tmp_path, capsys):
     assert "-h2: One" in capsys.readouterr().out
     assert main([str(a), str(a)]) == 0
     assert "no structural differences" in capsys.readouterr().out
+
+
+def test_a_body_condition_row_and_sentence_are_allowed_additions():
+    published = "## Error Handling\n\n| HTTP Status | BPMN Error |\n|---|---|\n| 400 | `BAD` |\n"
+    generated = published + (
+        "| 2xx, `ok` ≠ `true` | `API_ERROR` |\n\nA 2xx response counts as success only when the body's `ok` is"
+        " `true`: otherwise `catalyst_success` is `false`.\n"
+    )
+    assert diff(generated, published) == []
+    assert diff(generated.replace("| 2xx,", "| 3xx,"), published) != []
+
+
+def test_a_fingerprint_finds_every_difference_and_only_differences():
+    published = "# T\n\n## A\n\n| H |\n|---|\n| 1 |\n\n```json\n{}\n```\n\nSome prose.\n"
+    record = fingerprint(published)
+    assert len(record) == len(structure(published))
+    assert diff_fingerprint(published.replace("Some prose.", "Some\nprose."), record) == []
+    for changed in ("| 2 |", "### A", "```js", "Other prose."):
+        original = {"| 2 |": "| 1 |", "### A": "## A", "```js": "```json", "Other prose.": "Some prose."}[changed]
+        found = diff_fingerprint(published.replace(original, changed), record)
+        assert found and any(line.startswith("-") for line in found), changed
+    missing = diff_fingerprint(published.replace("Some prose.\n", ""), record)
+    assert missing[-1].startswith("+published line 6 (sha256 ")
+
+
+def test_the_command_line_records_fingerprints_and_compares_with_them(tmp_path, capsys):
+    published, records = tmp_path / "published", tmp_path / "records"
+    published.mkdir()
+    (published / "x.md").write_text("## One\n\nText.\n")
+    assert main(["--record", str(records), str(published)]) == 0
+    record_file = records / "x.structure.json"
+    assert "One" not in record_file.read_text() and len(read_record(record_file)) == 2
+    ours = tmp_path / "ours.md"
+    ours.write_text("## One\n\nText.\n")
+    assert main([str(ours), str(record_file)]) == 0
+    ours.write_text("## One\n\nOther text.\n")
+    capsys.readouterr()
+    assert main([str(ours), str(record_file)]) == 1
+    assert "-paragraph: Other text." in capsys.readouterr().out
