@@ -282,7 +282,7 @@ FAILING_FIXTURES = [
         "unknown-group",
         [
             "property 'API Key / Secret Name' names group 'credentials', which the template does not declare "
-            "(it declares: authentication, request, response, errors, connection); the panel shows it under 'Custom properties'",
+            "(it declares: authentication, request, response, connection); the panel shows it under 'Custom properties'",
         ],
         id="unknown-group",
     ),

@@ -171,7 +171,7 @@ def test_the_version_follows_what_the_page_shows(project: Path):
     assert not changed(connectors / "ollama" / "connector.yaml", "name: Ollama", "name: Ollama Local")
     assert changed(connectors / ID / "connector.yaml", "tagline: Access", "tagline: Reach")
     assert changed(connectors / "_presets" / "openai-chat.yaml", "You are a helpful assistant.", "You help.")
-    assert changed(templates / "README.md.j2", "## Quick Start", "## Quick start")
+    assert changed(templates / "readme" / "section" / "quick_start.md.j2", "## {{ section", "### {{ section")
     assert take_snapshot(project, ID).version == seen[-1], "the same inputs give the same version"
 
 

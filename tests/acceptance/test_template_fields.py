@@ -15,7 +15,9 @@ from catalyst_gen import api, contract
 from catalyst_gen import runtime as rt
 from catalyst_gen.errors import CatalystError
 
-WEBHOOK = (REPO / "connectors" / "webhook" / "connector.yaml").read_text("utf-8")
+WEBHOOK = (REPO / "tests" / "data" / "template_fields" / "webhook.yaml").read_text("utf-8")
+"""A webhook spec whose payload reads ``${eventType}`` and ``${message}``, kept here so that these tests
+do not follow the live webhook's corrections to its published README."""
 ANTHROPIC = (REPO / "connectors" / "anthropic" / "connector.yaml").read_text("utf-8")
 
 
@@ -161,16 +163,37 @@ def test_a_field_the_connector_does_not_have_is_refused(project):
     assert problem.code == "CG380" and problem.location.line == line_col(text, "secret_optional")[0]
 
 
-def test_hiding_a_required_field_that_has_no_value_is_refused(project):
+def test_hiding_the_secret_of_an_editable_none_auth_is_refused_before_the_field_rule(project):
+    """An editable auth with a default of ``none`` keeps its secret settings (CG331), so the spec never
+    reaches the field rule with an empty secret name."""
     text = ANTHROPIC.replace("  secret_name: anthropic_api_key\n", "").replace(
         "  type: apiKeyHeader\n", "  type: none\n  editable: true\n"
     )
-    text = text.replace("  header: x-api-key\n", "").replace("  key_prefix: sk-ant-\n", "")
-    text = text.replace("  default_source: env\n", "").replace(
-        "  console: https://console.anthropic.com/settings/keys\n", ""
-    )
     text = with_template(text, "template:\n  fields:\n    secret_name: {visible: false}\n")
-    [problem] = refused(project, "anthropic", text)
+    assert "CG331" in [p.code for p in refused(project, "anthropic", text)]
+
+
+def test_the_field_rule_refuses_hiding_a_needed_input_the_model_leaves_empty(project):
+    """CG381 guards the template behind validation: a model whose needed input is empty (here the
+    secret name) may not hide it, and the problem points at the spec's ``visible: false``."""
+    import dataclasses
+
+    from catalyst_gen.fields import check_fields
+    from catalyst_gen.library import Project
+    from catalyst_gen.loader import load_spec
+    from catalyst_gen.model import build_model
+    from catalyst_gen.validate import validate
+
+    text = with_template(ANTHROPIC, "template:\n  fields:\n    secret_name: {visible: false}\n")
+    spec = write(project, "anthropic", text)
+    lib = Project(project)
+    source = validate(load_spec(spec, lib.presets_dir, lib.root), expected_id="anthropic")
+    connector = build_model(source.data, lib.library, spec.parent, source.files)
+    check_fields(connector, source)  # the secret name is set: hiding it is fine
+    empty = dataclasses.replace(connector, auth=dataclasses.replace(connector.auth, secret_name=""))
+    with pytest.raises(CatalystError) as caught:
+        check_fields(empty, source)
+    [problem] = caught.value.problems
     assert problem.code == "CG381" and "secret_name" in problem.message
     assert problem.location.line == line_col(text, "visible: false")[0]
 
