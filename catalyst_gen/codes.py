@@ -182,6 +182,10 @@ CODES: dict[str, Code] = {
         "a property duplicates a runtime input or another property's label",
         "set the runtime input under `template.fields`, or choose another name or label",
     ),
+    "CG386": Code(
+        "a README `fields:` block shows a template group in which the Modeler shows no field",
+        "show a group that has visible fields, or make a field of that group visible",
+    ),
     # ------------------------------------------------------------ CG4xx artifact checks
     "CG390": Code(
         "`readme.order` names a section that does not exist", "use a standard section or a key of `readme.sections`"
@@ -197,7 +201,7 @@ CODES: dict[str, Code] = {
     "CG393": Code("a README table row has a different number of cells than its header", "write one cell per column"),
     "CG394": Code(
         "a README block has no kind or more than one",
-        "write one of text, list, steps, table, code, json, section, break, show per block",
+        "write one of text, list, steps, table, code, json, section, break, show, fields per block",
     ),
     "CG395": Code(
         "a README section setting that does not fit the section (an authored section without title or blocks, `before`/`after` on it, a title on the footer, a subsection in a subsection)",

@@ -272,7 +272,11 @@ def _has_query(c: Connector) -> bool:
 
 
 def _sends_body(c: Connector) -> bool:
-    return c.method in METHODS_WITH_BODY
+    """The payload must not be empty when the task always sends a body: its method has one and the user
+    cannot pick another (with the HTTP Method shown, a GET with an empty payload, sent without a body, is valid)."""
+    settings = c.fields.get(HTTP_METHOD.field)
+    method_shown = HTTP_METHOD.is_visible(c) if settings is None or settings.visible is None else settings.visible
+    return c.method in METHODS_WITH_BODY and not method_shown
 
 
 def _describe_secret_name(c: Connector) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from . import contract
 from .errors import ProblemList, SpecError
 from .model import Connector
+from .readme_rules import readme_blocks
 
 if TYPE_CHECKING:
     from .loader import SpecSource
@@ -76,9 +77,33 @@ def _label_problems(c: Connector, source: SpecSource, problems: ProblemList) -> 
         seen.setdefault(label, (name, path))
 
 
+def _readme_group_problems(c: Connector, source: SpecSource, problems: ProblemList) -> None:
+    """A README ``fields:`` block shows a group the Modeler shows fields in (else its table would be empty)."""
+    from .render import group_fields  # the rows the README writes, from the properties the template is written from
+
+    readme = source.data.get("readme")
+    if not isinstance(readme, dict):
+        return
+    shown = group_fields(c)
+    for path, block in readme_blocks(readme):
+        group = block.get("fields") if isinstance(block, dict) else None
+        if isinstance(group, str) and group in shown and not shown[group]:
+            where = path + ("fields",)
+            groups = ", ".join(g for g, rows in shown.items() if rows) or "none"
+            problems.add(
+                f"the template shows no field in group `{group}`, so this table would be empty",
+                source.locate(where),
+                where,
+                f"show a group with visible fields ({groups}), or make a field of `{group}` visible",
+                code="CG386",
+            )
+
+
 def check_fields(c: Connector, source: SpecSource) -> None:
-    """Raise :class:`SpecError` with every problem of the spec's ``template`` section."""
+    """Raise :class:`SpecError` with every problem of the spec's ``template`` section (and of the README
+    blocks that show the template's fields)."""
     problems = ProblemList()
     _field_problems(c, source, problems)
     _label_problems(c, source, problems)
+    _readme_group_problems(c, source, problems)
     problems.raise_if_any(SpecError)

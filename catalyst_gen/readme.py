@@ -63,7 +63,7 @@ SHOW = (
 """What a ``show:`` block can put into an authored section: the spec's own truth, the same
 partial the standard section uses, so authored text cannot drift from the artifacts."""
 
-BLOCK_KINDS = ("text", "list", "steps", "table", "code", "json", "section", "break", "show")
+BLOCK_KINDS = ("text", "list", "steps", "table", "code", "json", "section", "break", "show", "fields")
 """The one key of each block mapping."""
 
 ERROR_COLUMNS = {"status": "HTTP Status", "code": "BPMN Error", "cause": "Cause", "action": "Action", "fix": "Fix"}
@@ -76,7 +76,7 @@ class Block:
 
     ``text``: ``paragraphs``; ``list``/``steps``: ``items``; ``table``: ``header``, ``rows``;
     ``code``/``json``: ``language``, ``code``; ``section``: ``title``, ``blocks``;
-    ``show``: ``show``; ``break``: nothing.
+    ``show``: ``show``; ``fields``: ``group`` (the visible fields of one template group); ``break``: nothing.
     """
 
     kind: str
@@ -89,6 +89,7 @@ class Block:
     title: str = ""
     blocks: tuple[Block, ...] = ()
     show: str = ""
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ def build_block(data: dict) -> Block:
         return Block(kind, title=value["title"], blocks=build_blocks(value["blocks"]))
     if kind == "show":
         return Block(kind, show=value)
+    if kind == "fields":
+        return Block(kind, group=value)
     return Block("break")
 
 

@@ -31,7 +31,7 @@ def check_readme(source: SpecSource, problems: ProblemList, verdict: SchemaVerdi
     if isinstance(readme, dict) and verdict.passed(README):
         _check_order(source, problems, readme)
         _check_sections(source, problems, readme)
-        for path, block in _blocks(readme):
+        for path, block in readme_blocks(readme):
             _check_block(source, problems, path, block)
         for index, step in enumerate(readme.get("quick_start", [])):
             _check_links(source, problems, README + ("quick_start", index), step)
@@ -91,7 +91,7 @@ def _misfit(source: SpecSource, problems: ProblemList, path: tuple, message: str
     problems.add(message, source.locate(path, key=True), path, hint, code="CG395")
 
 
-def _blocks(readme: dict) -> Iterator[tuple[tuple, dict]]:
+def readme_blocks(readme: dict) -> Iterator[tuple[tuple, dict]]:
     """``(path, block)`` of every block of every section, subsections' blocks included."""
     for name, settings in readme.get("sections", {}).items():
         for key in BLOCK_LISTS:

@@ -52,7 +52,7 @@ def xml_attr(value) -> str:
 
 
 _BLOCK_START = re.compile(
-    r"^([ \t]*)([#>=~`]|[*+-](?=[ \t]|$)|[0-9]+[.)]|(?=([*_-])(?:[ \t]*\3){2,}[ \t]*$)[*_-])", re.M
+    r"^([ \t]*)([#>=~]|[*+-](?=[ \t]|$)|[0-9]+[.)]|(?=([*_-])(?:[ \t]*\3){2,}[ \t]*$)[*_-])", re.M
 )
 """What makes a line a heading, quote, list, fence, setext underline or thematic break.
 
@@ -73,10 +73,45 @@ def md_text(value) -> str:
     return _BLOCK_START.sub(_escape_block_start, _inline_text(value))
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def _segments(text: str) -> list[tuple[bool, str]]:
+    """``(is_code, text)`` pieces of a text: code spans (with their backticks) and the text between.
+
+    A code span is a run of one or two backticks closed by the next run of the same length, as
+    CommonMark pairs them.  Every other backtick is written as ``&#96;`` by :func:`_escaped`, so the
+    README's only backticks are these spans' own and the Markdown parser pairs exactly these runs
+    (a run of three or more could start a fence: it is never a span)."""
+    runs = list(_BACKTICKS.finditer(text))
+    pieces: list[tuple[bool, str]] = []
+    last = i = 0
+    while i < len(runs):
+        width = len(runs[i].group())
+        closer = next((j for j in range(i + 1, len(runs)) if len(runs[j].group()) == width), None)
+        if width > 2 or closer is None:
+            i += 1
+            continue
+        pieces.append((False, text[last : runs[i].start()]))
+        pieces.append((True, text[runs[i].start() : runs[closer].end()]))
+        last = runs[closer].end()
+        i = closer + 1
+    pieces.append((False, text[last:]))
+    return [(code, piece) for code, piece in pieces if piece]
+
+
 def _inline_text(value) -> str:
-    """Text that can make no link, image or HTML where it stands (see :func:`md_text`)."""
-    text = str(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("[", "\\[").replace("]", "\\]")
+    """Text that can make no link, image or HTML where it stands (see :func:`md_text`).
+
+    A code span is written as it is (:func:`_segments`): inside one nothing is Markdown, so
+    ``items[0]`` or ``a<b`` shows as written instead of with the escapes."""
+    return "".join(piece if code else _escaped(piece) for code, piece in _segments(str(value)))
+
+
+def _escaped(text: str) -> str:
+    """Text outside code spans: HTML as entities, brackets and backslashes escaped, backticks as ``&#96;``."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("[", "\\[").replace("]", "\\]").replace("`", "&#96;")
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
@@ -121,16 +156,21 @@ def md_rich_cell(value) -> str:
 def _rich_inline(text: str) -> str:
     """Escaped text in which only links that pass the grammar's rule are written as links.
 
-    A ``!`` right before a link is escaped, so no link becomes an image."""
+    Links are looked for outside code spans only (:func:`_segments`); a ``!`` right before a link
+    is escaped, so no link becomes an image."""
+    return "".join(piece if code else _linked(piece) for code, piece in _segments(text))
+
+
+def _linked(text: str) -> str:
     out, last = [], 0
     for match in grammar.README_LINK.finditer(text):
         if grammar.readme_link_problem(match.group(2)):
             continue
-        before = _inline_text(text[last : match.start()])
+        before = _escaped(text[last : match.start()])
         out.append(before[:-1] + "\\!" if before.endswith("!") else before)
-        out.append(f"[{_inline_text(match.group(1))}]({match.group(2)})")
+        out.append(f"[{_escaped(match.group(1))}]({match.group(2)})")
         last = match.end()
-    out.append(_inline_text(text[last:]))
+    out.append(_escaped(text[last:]))
     return "".join(out)
 
 
@@ -147,6 +187,13 @@ def md_rule(title) -> str:
     return "-" * max(3, len(md_rich_cell(title)) + 2)
 
 
+def _visible_row(p: Property) -> tuple[str, ...]:
+    """``(label, type, default, description)`` of a property the Modeler shows, escaped for a README table."""
+    value = p.value or ""
+    default = "*(see below)*" if "\n" in value else md_code(value) if value else ""
+    return (md_cell(p.label or p.binding_name), p.type, default, md_cell(p.description or ""))
+
+
 def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """The element template's fields for the README (``show: visible_fields``/``hidden_fields``), escaped:
     ``(label, type, default, description)`` of each field the Modeler shows, ``(name, value)`` of each hidden one.
@@ -160,9 +207,21 @@ def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str
         if p.type == contract.HIDDEN:
             hidden.append((md_code(p.binding_name), md_code(value) if value else ""))
             continue
-        default = "*(see below)*" if "\n" in value else md_code(value) if value else ""
-        visible.append((md_cell(p.label or p.binding_name), p.type, default, md_cell(p.description or "")))
+        visible.append(_visible_row(p))
     return visible, hidden
+
+
+def group_fields(c: Connector) -> dict[str, list[tuple[str, ...]]]:
+    """The rows of :func:`template_fields`' visible fields, per template group (a README ``fields:`` block),
+    in the order the Modeler shows them (:func:`modeler_properties`).
+
+    Every group of :data:`contract.GROUP_IDS` is a key; one the Modeler shows nothing in has no rows
+    (the spec check refuses a ``fields:`` block for it, CG386)."""
+    groups: dict[str, list[tuple[str, ...]]] = {group: [] for group in contract.GROUP_IDS}
+    for p in modeler_properties(c):
+        if p.type != contract.HIDDEN and p.group in groups:
+            groups[p.group].append(_visible_row(p))
+    return groups
 
 
 @dataclass(frozen=True)
@@ -465,6 +524,7 @@ class Renderer:
             auth_types=auth_type_rows(c),
             error_table=error_table(c),
             template_fields=template_fields(c),
+            group_fields=group_fields(c),
             diagram=text_diagram(c.example.configure_name, c.example.task_name, c.example.review_name),
             picture=names["diagram"],
             files=files,

@@ -241,12 +241,22 @@ BAD = [
         "columns",
     ),
     ("unknown show", "  sections:\n    tips:\n      after: [{show: secrets}]\n", "secrets", "is not one of", None),
+    ("unknown group", "  sections:\n    tips:\n      after: [{fields: auth}]\n", "auth}", "is not one of", None),
+    (
+        "group without visible fields",
+        "  sections:\n    tips:\n      after: [{fields: connection}]\n",
+        "connection}",
+        "the template shows no field in group `connection`",
+        "authentication, request, response",
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, readme, needle, message, hint", BAD, ids=[case[0] for case in BAD])
 def test_bad_readme_settings_are_located(project, cli, name, readme, needle, message, hint):
     spec = with_fix(SAMPLE) if name == "fix without column" else SAMPLE
+    if name == "group without visible fields":  # the timeout, the Connection group's one field, hidden
+        spec += "template:\n  fields:\n    timeout_seconds: {visible: false}\n"
     text = spec + "readme:\n" + readme
     build_refused(project, cli, text, message, needle=needle, hint=hint)
 
@@ -254,3 +264,31 @@ def test_bad_readme_settings_are_located(project, cli, name, readme, needle, mes
 def test_a_fix_column_needs_a_fix_on_every_error(project, cli):
     text = SAMPLE.replace("    action:", "    fix: Do it\n    action:", 1)
     build_refused(project, cli, text, "this error has no `fix`", hint="add `fix:`")
+
+
+def test_a_fields_block_shows_one_group_as_the_modeler_shows_it(project, cli):
+    """`fields: <group>` is the group's visible properties of the element template, in the Modeler's order."""
+    import json
+
+    spec = SAMPLE + (
+        "template:\n  fields:\n    secret_name: {label: Together Key, description: Where the key is}\n"
+        "readme:\n  sections:\n    tips:\n      after:\n"
+        "        - section: {title: Auth, blocks: [{fields: authentication}]}\n"
+        "        - section: {title: Conn, blocks: [{fields: connection}]}\n"
+    )
+    lines = structure(readme_of(project, cli, spec))
+    template = json.loads((project / "dist" / "sample" / "sample.element.json").read_text("utf-8"))
+    shown = {
+        group: [p["label"] for p in template["properties"] if p.get("group") == group and p["type"] != "Hidden"]
+        for group in ("authentication", "connection")
+    }
+    auth = lines[lines.index("h3: Auth") + 2 : lines.index("h3: Conn")]
+    assert [row.split(" | ")[0].removeprefix("row: ") for row in auth] == shown["authentication"]
+    assert "row: Together Key | String | `together_api_key` | Where the key is" in auth
+    conn = lines[lines.index("h3: Conn") + 1 : lines.index("h3: Conn") + 3]
+    assert conn == [
+        "header: Field | Type | Default | Description",
+        "row: Timeout (seconds) | String | `60` | "
+        + next(p["description"] for p in template["properties"] if p.get("label") == "Timeout (seconds)"),
+    ]
+    assert shown["connection"] == ["Timeout (seconds)"]

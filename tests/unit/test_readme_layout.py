@@ -74,3 +74,39 @@ def test_a_code_block_fence_is_longer_than_any_backtick_run_inside(code):
     assert set(fence) == {"`"} and len(fence) >= 3
     assert all(len(run) < len(fence) for run in code.split("\n") if set(run) == {"`"})
     assert text == f"{fence}sh\n{code}\n{fence}"
+
+
+def _block_and_inline_tokens(markdown: str) -> list[str]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    return [t.type for t in tokens] + [child.type for t in tokens if t.children for child in t.children]
+
+
+def test_a_code_span_shows_what_it_holds_without_escapes():
+    assert md_rich("use `items[0]` or `a<b & c`") == "use `items[0]` or `a<b & c`"
+    assert md_rich("`[0]` and [0]") == "`[0]` and \\[0\\]"
+    assert md_rich_cell("`a|b` [c](https://c.example)") == "`a\\|b` [c](https://c.example)"
+    assert md_rich("``a ` b`` x") == "``a ` b`` x"  # a double-backtick span holds a single backtick
+
+
+@pytest.mark.parametrize(
+    "text, spans, links",
+    [
+        ("`[x](javascript:alert(1))`", 1, 0),
+        ("a ` [x](https://x.example) <b> ` b", 1, 0),
+        ("`unclosed [x](https://x.example) <b>", 0, 1),
+        ("```\n[x](https://x.example)\n```", 0, 1),
+        ("``` [x](https://x.example) ```", 0, 1),
+        ("` one ``two`` [x](https://x.example) `", 1, 0),
+        ("`a` [x](https://x.example) `b` <i>", 2, 1),
+    ],
+)
+def test_only_the_backticks_of_a_code_span_reach_the_readme(text, spans, links):
+    """Every backtick that does not pair into a span is `&#96;`: the parser pairs what the writer paired,
+    so nothing written as it is (inside a span) is read as Markdown, and no run of three makes a fence."""
+    out = md_rich(text)
+    kinds = _block_and_inline_tokens(out)
+    assert "html_inline" not in kinds and "fence" not in kinds and "html_block" not in kinds
+    assert (kinds.count("code_inline"), kinds.count("link_open")) == (spans, links)
+    assert "```" not in out

@@ -13,7 +13,7 @@ from lxml import etree
 from catalyst_gen import contract
 from catalyst_gen.build import load_connector, renderer_for
 from catalyst_gen.library import Project
-from catalyst_gen.model import Connector
+from catalyst_gen.model import Connector, FieldSettings
 from catalyst_gen.render import Property, md_cell, md_code, md_text, template_properties, xml_attr
 
 
@@ -98,8 +98,17 @@ def test_headers_and_query_appear_when_set_or_editable():
 
 @pytest.mark.parametrize("method, required", [("POST", True), ("PUT", True), ("PATCH", True), ("GET", False)])
 def test_payload_is_required_in_the_modeler_only_for_methods_with_a_body(method, required):
-    payload = by_name(dataclasses.replace(connector("generic-rest"), method=method))[contract.PAYLOAD_FIELD]
+    payload = by_name(dataclasses.replace(connector("together-ai"), method=method))[contract.PAYLOAD_FIELD]
     assert payload.binding_type == "camunda:field" and payload.not_empty is required
+
+
+@pytest.mark.parametrize("editable, shown, required", [(True, None, False), (False, True, False), (True, False, True)])
+def test_a_payload_may_be_cleared_when_the_user_picks_the_method(editable, shown, required):
+    """With the HTTP Method shown a GET is one choice away, and the runtime sends an empty payload as no body."""
+    c = dataclasses.replace(connector("together-ai"), endpoint_editable=editable)
+    if shown is not None:
+        c = dataclasses.replace(c, fields={**c.fields, "http_method": FieldSettings(visible=shown)})
+    assert c.method == "POST" and by_name(c)[contract.PAYLOAD_FIELD].not_empty is required
 
 
 def test_secret_name_description_names_the_connectors_variable_and_file():
@@ -176,7 +185,7 @@ def response_mapping_help(c: Connector) -> str:
     return by_name(c)[contract.RESPONSE_MAPPING.name].description or ""
 
 
-@pytest.mark.parametrize("connector_id", ["anthropic", "generic-rest", "ollama", "openai"])
+@pytest.mark.parametrize("connector_id", ["anthropic", "together-ai", "ollama", "openai"])
 def test_the_response_mapping_help_shows_the_connectors_own_first_mapping(connector_id):
     c = connector(connector_id)
     first = c.response_fields[0]
