@@ -35,6 +35,8 @@ readme:
             header: ["", Value]
             rows:
               - ["**Timeout**", 60s]
+              - ["**Query**", "`${customerQuery}`"]
+        - text: Replace any value with `${yourVariableName}` to pull from your process.
         - code: {language: sh, text: "echo ```not the end```"}
         - json: {event: done, user: "${userMessage}", nested: [1, true, null]}
         - break: true
@@ -81,6 +83,9 @@ def test_authored_sections_blocks_order_and_titles(project, cli):
     assert "step: Test with [webhook.site](https://webhook.site)" in lines
     assert "paragraph: Second paragraph with [docs](https://docs.example.com/a?b=c)." in lines
     assert "header:  | Value" in lines and "row: **Timeout** | 60s" in lines
+    # a ${name} placeholder inside an inline code span is shown as code (the README only)
+    assert "row: **Query** | `${customerQuery}`" in lines
+    assert "paragraph: Replace any value with `${yourVariableName}` to pull from your process." in lines
     assert "code sh: echo ```not the end```" in lines  # the fence is longer than any run inside
     assert (
         'code json: {\\n  "event": "done",\\n  "user": "${userMessage}",\\n  "nested": [\\n    1,\\n    true,\\n    null\\n  ]\\n}'
@@ -230,6 +235,20 @@ BAD = [
         "expression in code",
         "  sections:\n    tips:\n      after: [{code: {text: '${now()}'}}]\n",
         "'${now",
+        "starts an expression",
+        None,
+    ),
+    (
+        "expression in inline code",
+        "  sections:\n    tips:\n      after: [{text: 'use `${now()}` here'}]\n",
+        "'use `${now",
+        "starts an expression",
+        None,
+    ),
+    (
+        "placeholder outside inline code",
+        "  sections:\n    tips:\n      after: [{list: ['displays ${aiReply} in a form']}]\n",
+        "'displays ${",
         "starts an expression",
         None,
     ),
