@@ -74,9 +74,39 @@ def md_text(value) -> str:
 
 
 def _inline_text(value) -> str:
-    """Text that can make no link, image or HTML where it stands (see :func:`md_text`)."""
-    text = str(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text that can make no link, image or HTML where it stands (see :func:`md_text`).
+
+    Inside a code span (`` `choices[0]` ``) Markdown shows every character as written, escapes
+    and entities included, and makes no link or HTML: its text is kept as it is.  Every
+    backslash outside one is doubled, so none can stop a backtick from opening a span."""
+    return "".join(part if code else _escape_inline(part) for code, part in code_spans(str(value)))
+
+
+def _escape_inline(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("[", "\\[").replace("]", "\\]")
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into ``(is_code_span, part)`` pieces, code spans as CommonMark finds them: a run of
+    backticks opens one that the next run of the same length closes; a run without one is text."""
+    parts: list[tuple[bool, str]] = []
+    runs = list(_BACKTICKS.finditer(text))
+    start = index = 0
+    while index < len(runs):
+        opener = runs[index]
+        closer = next((j for j in range(index + 1, len(runs)) if len(runs[j].group()) == len(opener.group())), None)
+        if closer is None:
+            index += 1
+            continue
+        parts.append((False, text[start : opener.start()]))
+        parts.append((True, text[opener.start() : runs[closer].end()]))
+        start, index = runs[closer].end(), closer + 1
+    parts.append((False, text[start:]))
+    return [part for part in parts if part[1]]
 
 
 def _escape_block_start(match: re.Match[str]) -> str:
