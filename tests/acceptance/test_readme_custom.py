@@ -99,6 +99,27 @@ def test_authored_sections_blocks_order_and_titles(project, cli):
     )
 
 
+def test_steps_go_on_counting_across_a_code_block_only(project, cli):
+    readme = readme_of(
+        project,
+        cli,
+        SAMPLE
+        + """readme:
+  sections:
+    tips:
+      after:
+        - steps: [one, "two, with this payload:"]
+        - json: {model: m}
+        - code: {text: more}
+        - steps: [three]
+        - text: A paragraph ends the list.
+        - steps: [again one]
+""",
+    )
+    numbered = re.findall(r"^(\d+)\. (.*)$", readme, re.M)
+    assert numbered[-4:] == [("1", "one"), ("2", "two, with this payload:"), ("3", "three"), ("1", "again one")]
+
+
 def test_omitted_standard_sections_are_left_out(project, cli):
     text = readme_of(project, cli, SAMPLE + "readme:\n  order: [about, files]\n")
     assert "## Quick Start" not in text and "## Error Handling" not in text and "Part of the" not in text
