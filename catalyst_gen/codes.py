@@ -161,6 +161,10 @@ CODES: dict[str, Code] = {
         "a TODO placeholder is left in the spec (a warning for build and validate; check and package refuse it)",
         "replace it with the connector's real value",
     ),
+    "CG375": Code(
+        "`!replace` tags something that is not a mapping",
+        "remove the tag: a list or a single value already replaces the inherited one whole",
+    ),
     "CG380": Code(
         "`template.fields` names a field this connector's template does not have",
         "remove the entry, or add the section that brings the field (e.g. `response:`)",

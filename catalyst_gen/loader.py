@@ -10,7 +10,8 @@ Merge rules for ``extends`` (documented in the README):
 
 * mappings merge key by key, recursively; the connector wins;
 * lists and scalars replace the inherited value whole;
-* a key set to ``null`` (``~``) removes the inherited key.
+* a key set to ``null`` (``~``) removes the inherited key;
+* a mapping tagged ``!replace`` replaces the inherited mapping whole (its keys, in its order).
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class SpecSource:
     layers: tuple[SpecSource, ...] = ()
     """The unmerged sources (connector first, then its presets), for checks that
     must see what each file wrote, including values a merge removed."""
+    replaced: frozenset[tuple] = frozenset()
+    """Paths of the mappings this file tagged ``!replace``: merged onto a preset, each replaces
+    the inherited mapping whole instead of merging key by key."""
 
     def locate(self, path: tuple, *, key: bool = False) -> Location:
         """Where ``path`` was written; falls back to the closest written parent."""
@@ -232,6 +236,10 @@ def spec_strings(value: object, path: tuple = ()) -> Iterator[tuple[str, tuple, 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
 MERGE_TAG = "tag:yaml.org,2002:merge"
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+REPLACE_TAG = "!replace"
+"""The one local tag a spec may write: on a mapping, replace the inherited mapping whole."""
 
 
 class _Converter:
@@ -249,6 +257,7 @@ class _Converter:
         self.nodes = 0
         self.text_bytes = 0
         self.problems: list[Problem] = []
+        self.replaced: set[tuple] = set()
 
     def loc(self, node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -333,6 +342,30 @@ class _Converter:
                     code="CG106",
                 )
             )
+        if node.tag == REPLACE_TAG:
+            if not isinstance(node, MappingNode):
+                self.problems.append(
+                    Problem(
+                        "`!replace` only applies to a mapping",
+                        self.loc(node),
+                        path,
+                        "remove the tag: a list or a single value already replaces the inherited one whole",
+                        code="CG375",
+                    )
+                )
+                return None
+            self.replaced.add(path)
+        elif isinstance(node, (MappingNode, SequenceNode)) and node.tag not in (MAP_TAG, SEQ_TAG):
+            self.problems.append(
+                Problem(
+                    f"unsupported YAML tag {node.tag!r}",
+                    self.loc(node),
+                    path,
+                    "remove the tag (`!replace` on a mapping is the only one a spec may use)",
+                    code="CG108",
+                )
+            )
+            return None
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, SequenceNode):
@@ -451,7 +484,9 @@ def load_file(path: Path, root: Path | None = None) -> SpecSource:
         raise SpecError(Problem("YAML nesting is too deep", Location(path, 1, 1), code="CG106")) from None
     if converter.problems:
         raise SpecError(converter.problems)
-    source = SpecSource(data, path, converter.key_locs, converter.value_locs, (path,))
+    source = SpecSource(
+        data, path, converter.key_locs, converter.value_locs, (path,), replaced=frozenset(converter.replaced)
+    )
     source.layers = (source,)
     return source
 
@@ -473,7 +508,7 @@ def _merge(base: SpecSource, override: SpecSource) -> SpecSource:
                     table[p] = loc
 
     def merge(a, b, path: tuple):
-        if isinstance(a, dict) and isinstance(b, dict):
+        if isinstance(a, dict) and isinstance(b, dict) and path not in override.replaced:
             out = dict(a)
             for key, value in b.items():
                 child = path + (key,)
@@ -515,7 +550,14 @@ def load_preset(path: Path, root: Path | None = None) -> SpecSource:
     if key not in _PRESETS:
         _PRESETS[key] = load_file(path, root)
     cached = _PRESETS[key]
-    source = SpecSource(copy.deepcopy(cached.data), cached.file, cached.key_locs, cached.value_locs, cached.files)
+    source = SpecSource(
+        copy.deepcopy(cached.data),
+        cached.file,
+        cached.key_locs,
+        cached.value_locs,
+        cached.files,
+        replaced=cached.replaced,
+    )
     source.layers = (source,)
     return source
 

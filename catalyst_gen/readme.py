@@ -10,6 +10,7 @@ connector had before the key existed, byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -90,6 +91,8 @@ class Block:
     blocks: tuple[Block, ...] = ()
     show: str = ""
     group: str = ""
+    start: int = 1
+    """``steps``: the number of its first item (see :func:`build_blocks`)."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,19 @@ def build_block(data: dict) -> Block:
 
 
 def build_blocks(data: list | None) -> tuple[Block, ...]:
-    return tuple(build_block(b) for b in data or ())
+    """The blocks of one section or subsection.  A ``steps`` block that follows another with only
+    ``code``/``json`` blocks between them continues its numbering: a code block shown under a step,
+    as the published READMEs write "2. ... with payload:", a JSON block, "3. ..."."""
+    blocks: list[Block] = []
+    next_step = 1
+    for block in (build_block(b) for b in data or ()):
+        if block.kind == "steps":
+            block = dataclasses.replace(block, start=next_step)
+            next_step += len(block.items)
+        elif block.kind != "code":
+            next_step = 1
+        blocks.append(block)
+    return tuple(blocks)
 
 
 def _section(name: str, settings: dict, about_title: str) -> Section:

@@ -1071,6 +1071,19 @@ def _shows_a_payload(path: tuple) -> bool:
     )
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+"""An inline code span of README text (single backticks, as ``md_rich`` keeps them)."""
+
+
+def _without_shown_placeholders(text: str) -> str:
+    """README text without the ``${name}`` placeholders it shows inside inline code spans.
+
+    ``readme:`` text reaches only the README; a `` `${customerQuery}` `` there shows the form a
+    payload placeholder takes, like a ``code`` block does.  Outside a code span, and anything but a
+    plain variable name (`` `${now()}` ``), is still an expression (CG361)."""
+    return _CODE_SPAN.sub(lambda span: _without_placeholders(span.group()), text)
+
+
 def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     """No ``${``/``#{`` outside the payload and the request's placeholders, in any key or value (walked).
 
@@ -1086,6 +1099,8 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
             continue
         if (not key and _holds_request_placeholders(path)) or _shows_a_payload(path):
             text = _without_placeholders(text)  # ${name} placeholders: bound as {name}, or shown as data
+        elif not key and path[0] == "readme":
+            text = _without_shown_placeholders(text)
         opener = grammar.expression_opener(text)
         if opener:
             what = "key" if key else "value"

@@ -35,6 +35,8 @@ readme:
             header: ["", Value]
             rows:
               - ["**Timeout**", 60s]
+              - ["**Query**", "`${customerQuery}`"]
+        - text: Replace any value with `${yourVariableName}` to pull from your process.
         - code: {language: sh, text: "echo ```not the end```"}
         - json: {event: done, user: "${userMessage}", nested: [1, true, null]}
         - break: true
@@ -81,6 +83,9 @@ def test_authored_sections_blocks_order_and_titles(project, cli):
     assert "step: Test with [webhook.site](https://webhook.site)" in lines
     assert "paragraph: Second paragraph with [docs](https://docs.example.com/a?b=c)." in lines
     assert "header:  | Value" in lines and "row: **Timeout** | 60s" in lines
+    # a ${name} placeholder inside an inline code span is shown as code (the README only)
+    assert "row: **Query** | `${customerQuery}`" in lines
+    assert "paragraph: Replace any value with `${yourVariableName}` to pull from your process." in lines
     assert "code sh: echo ```not the end```" in lines  # the fence is longer than any run inside
     assert (
         'code json: {\\n  "event": "done",\\n  "user": "${userMessage}",\\n  "nested": [\\n    1,\\n    true,\\n    null\\n  ]\\n}'
@@ -92,6 +97,27 @@ def test_authored_sections_blocks_order_and_titles(project, cli):
         line.startswith("row: 401 | `AUTH_FAILED` |") and "[the docs](https://docs.example.com)" in line
         for line in lines
     )
+
+
+def test_steps_go_on_counting_across_a_code_block_only(project, cli):
+    readme = readme_of(
+        project,
+        cli,
+        SAMPLE
+        + """readme:
+  sections:
+    tips:
+      after:
+        - steps: [one, "two, with this payload:"]
+        - json: {model: m}
+        - code: {text: more}
+        - steps: [three]
+        - text: A paragraph ends the list.
+        - steps: [again one]
+""",
+    )
+    numbered = re.findall(r"^(\d+)\. (.*)$", readme, re.M)
+    assert numbered[-4:] == [("1", "one"), ("2", "two, with this payload:"), ("3", "three"), ("1", "again one")]
 
 
 def test_omitted_standard_sections_are_left_out(project, cli):
@@ -230,6 +256,20 @@ BAD = [
         "expression in code",
         "  sections:\n    tips:\n      after: [{code: {text: '${now()}'}}]\n",
         "'${now",
+        "starts an expression",
+        None,
+    ),
+    (
+        "expression in inline code",
+        "  sections:\n    tips:\n      after: [{text: 'use `${now()}` here'}]\n",
+        "'use `${now",
+        "starts an expression",
+        None,
+    ),
+    (
+        "placeholder outside inline code",
+        "  sections:\n    tips:\n      after: [{list: ['displays ${aiReply} in a form']}]\n",
+        "'displays ${",
         "starts an expression",
         None,
     ),

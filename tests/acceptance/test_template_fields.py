@@ -5,6 +5,7 @@ the runtime reference, with located errors for every bad declaration."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -91,12 +92,16 @@ def test_generic_rest_shows_every_field_with_the_published_labels():
     assert hidden == {"camunda:class", "retryStatuses", "maxRetries", "retryBackoffMs", "retryMaxBackoffMs"}
 
 
-def test_anthropic_shows_what_the_published_template_shows():
-    template = json.loads((REPO / "dist/anthropic/anthropic.element.json").read_text("utf-8"))
+@pytest.mark.parametrize(("cid", "key_label"), [("anthropic", "Anthropic API Key"), ("openai", "OpenAI API Key")])
+def test_the_published_guide_readmes_template_fields_are_the_templates(cid, key_label):
+    """Anthropic's and OpenAI's READMEs list the visible fields in a table of their own: it names
+    the template's labels, in its order, and the hidden Retry on 429 it lists is there too."""
+    template = json.loads((REPO / f"dist/{cid}/{cid}.element.json").read_text("utf-8"))
     shown = [p["label"] for p in template["properties"] if p["type"] != "Hidden"]
-    assert shown == ["Secret Source", "Anthropic API Key", "Request Payload", "Response Mapping", "Error Mapping"] + [
-        "Timeout (seconds)"
-    ]
+    assert shown == ["Secret Source", key_label, "Request Payload", "Response Mapping", "Error Mapping", "Timeout"]
+    readme = (REPO / f"dist/{cid}/README.md").read_text("utf-8")
+    table = readme.split("### Visible Fields", 1)[1].split("###", 1)[0]
+    assert re.findall(r"^\| \*\*(.+?)\*\* \|", table, re.M) == shown
     retry = by_binding(template)["retryOn429"]
     assert (retry["type"], retry["value"], retry["label"], retry["group"]) == (
         "Hidden",

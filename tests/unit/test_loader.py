@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from catalyst_gen.errors import SpecError
 from catalyst_gen.loader import load_spec
 
 
@@ -30,6 +33,43 @@ def test_merge_rules(tmp_path):
     assert source.locate(("a", "x")).file.name == "base.yaml"
     assert source.locate(("a", "y")).file.name == "middle.yaml"
     assert source.locate(("items", 0)).file.name == "connector.yaml"
+
+
+def test_replace_tag_replaces_an_inherited_mapping_whole_in_its_own_order(tmp_path):
+    presets = tmp_path / "connectors" / "_presets"
+    write(presets / "base.yaml", "a: {x: 1, y: 2, z: 3}\nb: {p: 1, q: 2}\n")
+    write(presets / "middle.yaml", "extends: base\na: !replace {z: 30, w: 4}\n")
+    spec = write(
+        tmp_path / "connectors" / "c" / "connector.yaml", "extends: middle\na: {v: 5}\nb: !replace {q: 9, p: 8}\n"
+    )
+    source = load_spec(spec, presets)
+    assert source.data == {"extends": "middle", "a": {"z": 30, "w": 4, "v": 5}, "b": {"q": 9, "p": 8}}
+    assert list(source.data["b"]) == ["q", "p"]  # the connector's order, not the inherited one
+    assert list(source.data["a"]) == ["z", "w", "v"]  # replaced in the preset, then merged as usual
+    assert source.locate(("a", "z")).file.name == "middle.yaml"
+    assert source.locate(("b", "p")).file.name == "connector.yaml"
+    # without the tag the same spec merges key by key, in the inherited order
+    write(tmp_path / "connectors" / "c" / "connector.yaml", "extends: middle\nb: {q: 9, p: 8}\n")
+    assert list(load_spec(spec, presets).data["b"]) == ["p", "q"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "column"),
+    [
+        ("a: !replace [1]\n", "CG375", 4),
+        ("a: !replace 3\n", "CG375", 4),
+        ("a: !other {x: 1}\n", "CG108", 4),
+        ("a: !!omap [{x: 1}]\n", "CG108", 4),
+        ("a: !!set {x: null}\n", "CG108", 4),
+    ],
+)
+def test_a_tag_other_than_replace_on_a_mapping_is_a_located_error(tmp_path, text, code, column):
+    spec = write(tmp_path / "connectors" / "c" / "connector.yaml", "id: c\n" + text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec, tmp_path / "connectors" / "_presets")
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.location.line, problem.location.column) == (code, 2, column)
+    assert problem.path == ("a",)
 
 
 def test_error_in_a_preset_value_points_into_the_preset(project, cli):

@@ -152,6 +152,12 @@ def test_xml_attr_escapes_and_keeps_whitespace_a_parser_would_fold(value, expect
         ("C:\\path", "C:\\\\path"),
         ("two\n  lines", "two lines"),
         ("<script>&", "&lt;script&gt;&amp;"),
+        # inside a code span Markdown shows every character as written: nothing is escaped there
+        ("`choices[0].text` [x]", "`choices[0].text` \\[x\\]"),
+        ("`a<b>&c` <b>", "`a<b>&c` &lt;b&gt;"),
+        ("`` x` `` and `open [y]", "`` x` `` and `open \\[y\\]"),  # an unclosed run is text
+        ("`a|b`", "`a\\|b`"),  # GFM reads \| inside a cell's code span as a pipe
+        ("\\`[x](javascript:1)`", "\\\\`[x](javascript:1)`"),  # a doubled backslash escapes no backtick
     ],
 )
 def test_md_cell_is_safe_inside_a_table_cell(value, expected):
