@@ -115,12 +115,16 @@ class Section:
 @dataclass(frozen=True)
 class Readme:
     sections: tuple[Section, ...]
+    lead: tuple[Block, ...] = ()
+    """Authored blocks right under the tagline, before the first section (``readme.lead``)."""
     quick_start: tuple[str, ...] = ()
     """Authored Quick Start steps; empty: the default steps."""
     error_columns: tuple[tuple[str, str], ...] = tuple(
         (k, ERROR_COLUMNS[k]) for k in ("status", "code", "cause", "action")
     )
     """``(column, title)`` of the Error Handling table, in order."""
+    errors_by_status: bool = False
+    """The Error Handling table's rows by HTTP status (``error_table.sort: status``), not in the order of ``errors``."""
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -191,6 +195,8 @@ def build_readme(readme: dict | None, name: str, has_fix: bool = False) -> Readm
     about_title = f"About {name}"
     return Readme(
         sections=tuple(_section(n, sections.get(n, {}), about_title) for n in order),
+        lead=build_blocks(readme.get("lead")),
         quick_start=tuple(" ".join(step.split()) for step in readme.get("quick_start", ())),
         error_columns=_error_columns(readme, has_fix),
+        errors_by_status=readme.get("error_table", {}).get("sort") == "status",
     )

@@ -92,7 +92,8 @@ def _misfit(source: SpecSource, problems: ProblemList, path: tuple, message: str
 
 
 def _blocks(readme: dict) -> Iterator[tuple[tuple, dict]]:
-    """``(path, block)`` of every block of every section, subsections' blocks included."""
+    """``(path, block)`` of every block of the lead and of every section, subsections' blocks included."""
+    yield from _walk(readme.get("lead", []), README + ("lead",))
     for name, settings in readme.get("sections", {}).items():
         for key in BLOCK_LISTS:
             yield from _walk(settings.get(key, []), README + ("sections", name, key))

@@ -94,6 +94,30 @@ def test_authored_sections_blocks_order_and_titles(project, cli):
     )
 
 
+def test_the_lead_stands_under_the_tagline_before_the_first_section(project, cli):
+    lead = (
+        "readme:\n  lead:\n    - text: |\n        **API:** `POST /v1/chat/completions`\n"
+        "        **Docs:** [reference](https://docs.example.com)\n    - list: [one]\n"
+    )
+    lines = structure(readme_of(project, cli, SAMPLE + lead))
+    start = lines.index("h1: Catalyst Connector: Together AI")
+    assert lines[start + 2 : start + 5] == [
+        "paragraph: **API:** `POST /v1/chat/completions` **Docs:** [reference](https://docs.example.com)",
+        "item: one",
+        "h2: About Together AI",
+    ]
+
+
+def test_the_error_table_can_list_its_rows_by_status(project, cli):
+    """The sample's errors are 401, 429, 400: by default in that order, with `sort: status` by status."""
+
+    def statuses(text: str) -> list[str]:
+        return [line.split(" | ")[0] for line in structure(readme_of(project, cli, text)) if line.startswith("row: 4")]
+
+    assert statuses(SAMPLE) == ["row: 401", "row: 429", "row: 400"]
+    assert statuses(SAMPLE + "readme:\n  error_table: {sort: status}\n") == ["row: 400", "row: 401", "row: 429"]
+
+
 def test_omitted_standard_sections_are_left_out(project, cli):
     text = readme_of(project, cli, SAMPLE + "readme:\n  order: [about, files]\n")
     assert "## Quick Start" not in text and "## Error Handling" not in text and "Part of the" not in text
@@ -241,6 +265,17 @@ BAD = [
         "columns",
     ),
     ("unknown show", "  sections:\n    tips:\n      after: [{show: secrets}]\n", "secrets", "is not one of", None),
+    (
+        "bad link in the lead",
+        "  lead: [{text: '[a](http://insecure.example)'}]\n",
+        "'[a]",
+        "is not a plain https:// address",
+        "[text](https://",
+    ),
+    ("two kinds in the lead", "  lead: [{text: a, list: [b]}]\n", "{text", "exactly one kind", "one of text"),
+    ("empty lead", "  lead: []\n", "[]", "should be non-empty", None),
+    ("expression in the lead", "  lead: [{text: 'at ${now()}'}]\n", "'at ${now", "starts an expression", None),
+    ("error table sort", "  error_table: {sort: code}\n", "code}", "`code` is not one of: status", None),
 ]
 
 
