@@ -113,6 +113,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Suite:
+    """The family a connector belongs to (``readme.suite``): the footer names it and the other members."""
+
+    name: str
+    others: tuple[str, ...]
+    """Titles of the members other than this connector, in the suite's order."""
+
+
+@dataclass(frozen=True)
 class Readme:
     sections: tuple[Section, ...]
     lead: tuple[Block, ...] = ()
@@ -123,6 +132,8 @@ class Readme:
         (k, ERROR_COLUMNS[k]) for k in ("status", "code", "cause", "action")
     )
     """``(column, title)`` of the Error Handling table, in order."""
+    suite: Suite | None = None
+    """The suite the footer names (``readme.suite``), without this connector among the others."""
     errors_by_status: bool = False
     """The Error Handling table's rows by HTTP status (``error_table.sort: status``), not in the order of ``errors``."""
 
@@ -187,7 +198,14 @@ def _error_columns(readme: dict, has_fix: bool) -> tuple[tuple[str, str], ...]:
     return tuple((key, titles[key]) for key in table.get("columns", default))
 
 
-def build_readme(readme: dict | None, name: str, has_fix: bool = False) -> Readme:
+def _suite(suite: dict | None, connector_id: str) -> Suite | None:
+    if not suite:
+        return None
+    others = tuple(m["title"] for m in suite["members"] if m.get("id") != connector_id)
+    return Suite(suite["name"], others)
+
+
+def build_readme(readme: dict | None, name: str, has_fix: bool = False, connector_id: str = "") -> Readme:
     """The README's sections from a validated ``readme:`` key (absent: the standard README)."""
     readme = readme or {}
     sections = readme.get("sections", {})
@@ -199,4 +217,5 @@ def build_readme(readme: dict | None, name: str, has_fix: bool = False) -> Readm
         quick_start=tuple(" ".join(step.split()) for step in readme.get("quick_start", ())),
         error_columns=_error_columns(readme, has_fix),
         errors_by_status=readme.get("error_table", {}).get("sort") == "status",
+        suite=_suite(readme.get("suite"), connector_id),
     )

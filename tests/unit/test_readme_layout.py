@@ -74,3 +74,14 @@ def test_a_code_block_fence_is_longer_than_any_backtick_run_inside(code):
     assert set(fence) == {"`"} and len(fence) >= 3
     assert all(len(run) < len(fence) for run in code.split("\n") if set(run) == {"`"})
     assert text == f"{fence}sh\n{code}\n{fence}"
+
+
+def test_a_suite_lists_the_other_members_and_the_lead_and_sort_are_read():
+    suite = {"name": "S", "members": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}, {"title": "C"}]}
+    readme = build_readme(
+        {"suite": suite, "lead": [{"text": "x"}], "error_table": {"sort": "status"}}, "Acme", connector_id="b"
+    )
+    assert readme.suite is not None and readme.suite.others == ("A", "C")
+    assert [b.kind for b in readme.lead] == ["text"] and readme.errors_by_status
+    plain = build_readme(None, "Acme", connector_id="b")
+    assert plain.suite is None and plain.lead == () and not plain.errors_by_status
