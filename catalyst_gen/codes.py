@@ -146,6 +146,11 @@ CODES: dict[str, Code] = {
         "a connector id is not lower-case kebab-case, or is reserved", "rename the connector (and its folder)"
     ),
     "CG351": Code("the spec's `id` does not match its folder", "make `id` equal the folder name"),
+    "CG352": Code(
+        "the connector is not a member of the suite its README names (`readme.suite.members`)",
+        "add it to the members, or remove `readme.suite`",
+    ),
+    "CG353": Code("a connector is listed twice in `readme.suite.members`", "list each connector once"),
     "CG360": Code("a value contains an invisible character", "delete the character"),
     "CG361": Code("a value contains `${` or `#{`, which Camunda 7 would evaluate", "rephrase the text (see the hint)"),
     "CG362": Code(

@@ -464,7 +464,9 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         example=_example(data["example"]),
         tips=tuple(data.get("tips", [])),
         logo=_logo(data["logo"], source_dir),
-        readme=build_readme(data.get("readme"), data["name"], any("fix" in e for e in data["errors"].values())),
+        readme=build_readme(
+            data.get("readme"), data["name"], any("fix" in e for e in data["errors"].values()), data["id"]
+        ),
         fields=_fields(template),
         extra_properties=_extra_properties(template),
         source_files=source_files,

@@ -117,14 +117,29 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Suite:
+    """The family a connector belongs to (``readme.suite``): the footer names it and the other members."""
+
+    name: str
+    others: tuple[str, ...]
+    """Titles of the members other than this connector, in the suite's order."""
+
+
+@dataclass(frozen=True)
 class Readme:
     sections: tuple[Section, ...]
+    lead: tuple[Block, ...] = ()
+    """Authored blocks right under the tagline, before the first section (``readme.lead``)."""
     quick_start: tuple[str, ...] = ()
     """Authored Quick Start steps; empty: the default steps."""
     error_columns: tuple[tuple[str, str], ...] = tuple(
         (k, ERROR_COLUMNS[k]) for k in ("status", "code", "cause", "action")
     )
     """``(column, title)`` of the Error Handling table, in order."""
+    suite: Suite | None = None
+    """The suite the footer names (``readme.suite``), without this connector among the others."""
+    errors_by_status: bool = False
+    """The Error Handling table's rows by HTTP status (``error_table.sort: status``), not in the order of ``errors``."""
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -201,7 +216,14 @@ def _error_columns(readme: dict, has_fix: bool) -> tuple[tuple[str, str], ...]:
     return tuple((key, titles[key]) for key in table.get("columns", default))
 
 
-def build_readme(readme: dict | None, name: str, has_fix: bool = False) -> Readme:
+def _suite(suite: dict | None, connector_id: str) -> Suite | None:
+    if not suite:
+        return None
+    others = tuple(m["title"] for m in suite["members"] if m.get("id") != connector_id)
+    return Suite(suite["name"], others)
+
+
+def build_readme(readme: dict | None, name: str, has_fix: bool = False, connector_id: str = "") -> Readme:
     """The README's sections from a validated ``readme:`` key (absent: the standard README)."""
     readme = readme or {}
     sections = readme.get("sections", {})
@@ -209,6 +231,9 @@ def build_readme(readme: dict | None, name: str, has_fix: bool = False) -> Readm
     about_title = f"About {name}"
     return Readme(
         sections=tuple(_section(n, sections.get(n, {}), about_title) for n in order),
+        lead=build_blocks(readme.get("lead")),
         quick_start=tuple(" ".join(step.split()) for step in readme.get("quick_start", ())),
         error_columns=_error_columns(readme, has_fix),
+        errors_by_status=readme.get("error_table", {}).get("sort") == "status",
+        suite=_suite(readme.get("suite"), connector_id),
     )

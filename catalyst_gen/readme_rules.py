@@ -35,6 +35,8 @@ def check_readme(source: SpecSource, problems: ProblemList, verdict: SchemaVerdi
             _check_block(source, problems, path, block)
         for index, step in enumerate(readme.get("quick_start", [])):
             _check_links(source, problems, README + ("quick_start", index), step)
+        if "suite" in readme:
+            _check_suite(source, problems, readme["suite"])
     if verdict.passed(("errors",)) and verdict.passed(README):
         _check_fix_column(source, problems, readme if isinstance(readme, dict) else {})
 
@@ -87,12 +89,38 @@ def _check_sections(source: SpecSource, problems: ProblemList, readme: dict) -> 
                 _misfit(source, problems, path, f"the authored section `{name}` has no `{key}`", f"give it {what}")
 
 
+def _check_suite(source: SpecSource, problems: ProblemList, suite: dict) -> None:
+    """Each member id once, and the connector itself among them (else its footer would name itself
+    nowhere and a wrong id would silently list the connector as its own "see also")."""
+    path = README + ("suite", "members")
+    seen: set[str] = set()
+    for index, member in enumerate(suite["members"]):
+        member_id = member.get("id")
+        if member_id is None:
+            continue
+        if member_id in seen:
+            where = path + (index, "id")
+            hint = "list each connector once"
+            problems.add(f"suite member `{member_id}` is listed twice", source.locate(where), where, hint, code="CG353")
+        seen.add(member_id)
+    connector_id = source.data.get("id")
+    if isinstance(connector_id, str) and connector_id not in seen:
+        problems.add(
+            f"this connector (`{connector_id}`) is not a member of its suite {suite['name']!r}",
+            source.locate(path, key=True),
+            path,
+            f"add `{{id: {connector_id}, title: ...}}` to `readme.suite.members`, or remove `readme.suite`",
+            code="CG352",
+        )
+
+
 def _misfit(source: SpecSource, problems: ProblemList, path: tuple, message: str, hint: str) -> None:
     problems.add(message, source.locate(path, key=True), path, hint, code="CG395")
 
 
 def readme_blocks(readme: dict) -> Iterator[tuple[tuple, dict]]:
-    """``(path, block)`` of every block of every section, subsections' blocks included."""
+    """``(path, block)`` of every block of the lead and of every section, subsections' blocks included."""
+    yield from _walk(readme.get("lead", []), README + ("lead",))
     for name, settings in readme.get("sections", {}).items():
         for key in BLOCK_LISTS:
             yield from _walk(settings.get(key, []), README + ("sections", name, key))

@@ -234,8 +234,10 @@ class ErrorTable:
 
 
 def error_table(c: Connector) -> ErrorTable:
-    """One row per ``errors`` entry, then the body check's; columns and titles from ``readme.error_table``."""
+    """One row per ``errors`` entry (by HTTP status with ``sort: status``), then the body check's;
+    columns and titles from ``readme.error_table``."""
     keys = [key for key, _ in c.readme.error_columns]
+    errors = sorted(c.errors, key=lambda e: e.status) if c.readme.errors_by_status else c.errors
     rows = [
         {
             "status": str(e.status),
@@ -244,7 +246,7 @@ def error_table(c: Connector) -> ErrorTable:
             "action": md_cell(e.action),
             "fix": md_rich_cell(e.fix),
         }
-        for e in c.errors
+        for e in errors
     ]
     check = c.body_check
     if check:

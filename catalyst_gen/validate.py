@@ -77,6 +77,11 @@ def grammar_keywords() -> dict[str, dict[str, Any]]:
             "maxLength": grammar.CONNECTOR_ID.max_length,
             "x-hint": grammar.CONNECTOR_ID.hint,
         },
+        "/properties/readme/properties/suite/properties/members/items/properties/id": {
+            "pattern": grammar.CONNECTOR_ID.schema_pattern,
+            "maxLength": grammar.CONNECTOR_ID.max_length,
+            "x-hint": grammar.CONNECTOR_ID.hint,
+        },
         "/properties/endpoint/properties/method": {"enum": list(contract.HTTP_METHODS)},
         "/properties/auth/properties/type": {"enum": list(contract.AUTH_TYPES)},
         "/properties/auth/properties/types/items": {"enum": list(contract.AUTH_TYPES)},

@@ -120,6 +120,48 @@ def test_steps_go_on_counting_across_a_code_block_only(project, cli):
     assert numbered[-4:] == [("1", "one"), ("2", "two, with this payload:"), ("3", "three"), ("1", "again one")]
 
 
+def test_the_lead_stands_under_the_tagline_before_the_first_section(project, cli):
+    lead = (
+        "readme:\n  lead:\n    - text: |\n        **API:** `POST /v1/chat/completions`\n"
+        "        **Docs:** [reference](https://docs.example.com)\n    - list: [one]\n"
+    )
+    lines = structure(readme_of(project, cli, SAMPLE + lead))
+    start = lines.index("h1: Catalyst Connector: Together AI")
+    assert lines[start + 2 : start + 5] == [
+        "paragraph: **API:** `POST /v1/chat/completions` **Docs:** [reference](https://docs.example.com)",
+        "item: one",
+        "h2: About Together AI",
+    ]
+
+
+def test_the_error_table_can_list_its_rows_by_status(project, cli):
+    """The sample's errors are 401, 429, 400: by default in that order, with `sort: status` by status."""
+
+    def statuses(text: str) -> list[str]:
+        return [line.split(" | ")[0] for line in structure(readme_of(project, cli, text)) if line.startswith("row: 4")]
+
+    assert statuses(SAMPLE) == ["row: 401", "row: 429", "row: 400"]
+    assert statuses(SAMPLE + "readme:\n  error_table: {sort: status}\n") == ["row: 400", "row: 401", "row: 429"]
+
+
+SUITE = """
+readme:
+  suite:
+    name: Acme Suite
+    members:
+      - {id: other-one, title: Other One}
+      - {id: sample, title: This One}
+      - {title: "Lifecycle <b>Example</b>"}
+"""
+
+
+def test_a_suite_footer_names_the_other_members_as_text(project, cli):
+    readme = readme_of(project, cli, SAMPLE + SUITE)
+    lines = structure(readme)
+    assert lines[-2:] == ["break", "paragraph: *Part of the Acme Suite. See also: Other One, Lifecycle <b>Example</b>*"]
+    assert "This One" not in readme and "<b>" not in readme and "](" not in readme.split("\n---\n")[-1]
+
+
 def test_omitted_standard_sections_are_left_out(project, cli):
     text = readme_of(project, cli, SAMPLE + "readme:\n  order: [about, files]\n")
     assert "## Quick Start" not in text and "## Error Handling" not in text and "Part of the" not in text
@@ -288,6 +330,45 @@ BAD = [
         "connection}",
         "the template shows no field in group `connection`",
         "authentication, request, response",
+    ),
+    (
+        "bad link in the lead",
+        "  lead: [{text: '[a](http://insecure.example)'}]\n",
+        "'[a]",
+        "is not a plain https:// address",
+        "[text](https://",
+    ),
+    ("two kinds in the lead", "  lead: [{text: a, list: [b]}]\n", "{text", "exactly one kind", "one of text"),
+    ("empty lead", "  lead: []\n", "[]", "should be non-empty", None),
+    ("expression in the lead", "  lead: [{text: 'at ${now()}'}]\n", "'at ${now", "starts an expression", None),
+    ("error table sort", "  error_table: {sort: code}\n", "code}", "`code` is not one of: status", None),
+    (
+        "not a suite member",
+        "  suite:\n    name: Acme\n    members: [{id: one, title: One}, {id: two, title: Two}]\n",
+        "members",
+        "this connector (`sample`) is not a member of its suite 'Acme'",
+        "add `{id: sample, title: ...}`",
+    ),
+    (
+        "suite member twice",
+        "  suite:\n    name: Acme\n    members: [{id: sample, title: A}, {id: sample, title: B}]\n",
+        ("sample, title: B", 0),
+        "suite member `sample` is listed twice",
+        "once",
+    ),
+    (
+        "suite member id",
+        "  suite:\n    name: Acme\n    members: [{id: sample, title: A}, {id: ../x, title: B}]\n",
+        "../x",
+        '"../x" is not valid here',
+        "kebab-case",
+    ),
+    (
+        "suite without name",
+        "  suite:\n    members: [{id: sample, title: A}, {title: B}]\n",
+        "suite:",
+        "missing required key `name`",
+        None,
     ),
 ]
 

@@ -24,6 +24,13 @@ def with_headers(lines: str) -> str:
     return JIRA.replace(f"  url: {URL}\n", f"  url: {URL}\n  headers:\n{lines}")
 
 
+def standard_readme(text: str) -> str:
+    """The spec without its authored README (and the preset's): the README shows the standard sections."""
+    head, sep, _ = text.partition("\nreadme:\n")
+    assert sep, "the Jira spec has a readme: key"
+    return head + "\nreadme: null\n"
+
+
 @pytest.mark.parametrize(
     "text, message, needle, hint",
     [
@@ -108,7 +115,7 @@ def test_bad_request_placeholders_and_auth_choices_are_located(project, cli, tex
 
 
 def test_placeholders_reach_the_artifacts_as_data(project, cli):
-    write_spec(project, with_headers('    X-Trace: "run-${jiraIssueKey}"\n'))
+    write_spec(project, standard_readme(with_headers('    X-Trace: "run-${jiraIssueKey}"\n')))
     result = cli(project, "build", "sample")
     assert result.exit_code == 0, result.output
     dist = project / "dist" / "sample"

@@ -110,3 +110,14 @@ def test_only_the_backticks_of_a_code_span_reach_the_readme(text, spans, links):
     assert "html_inline" not in kinds and "fence" not in kinds and "html_block" not in kinds
     assert (kinds.count("code_inline"), kinds.count("link_open")) == (spans, links)
     assert "```" not in out
+
+
+def test_a_suite_lists_the_other_members_and_the_lead_and_sort_are_read():
+    suite = {"name": "S", "members": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}, {"title": "C"}]}
+    readme = build_readme(
+        {"suite": suite, "lead": [{"text": "x"}], "error_table": {"sort": "status"}}, "Acme", connector_id="b"
+    )
+    assert readme.suite is not None and readme.suite.others == ("A", "C")
+    assert [b.kind for b in readme.lead] == ["text"] and readme.errors_by_status
+    plain = build_readme(None, "Acme", connector_id="b")
+    assert plain.suite is None and plain.lead == () and not plain.errors_by_status

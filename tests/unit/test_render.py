@@ -155,7 +155,7 @@ def test_xml_attr_escapes_and_keeps_whitespace_a_parser_would_fold(value, expect
         # inside a code span Markdown shows every character as written: nothing is escaped there
         ("`choices[0].text` [x]", "`choices[0].text` \\[x\\]"),
         ("`a<b>&c` <b>", "`a<b>&c` &lt;b&gt;"),
-        ("`` x` `` and `open [y]", "`` x` `` and `open \\[y\\]"),  # an unclosed run is text
+        ("`` x` `` and `open [y]", "`` x` `` and &#96;open \\[y\\]"),  # an unclosed run is text
         ("`a|b`", "`a\\|b`"),  # GFM reads \| inside a cell's code span as a pipe
         ("\\`[x](javascript:1)`", "\\\\`[x](javascript:1)`"),  # a doubled backslash escapes no backtick
     ],
