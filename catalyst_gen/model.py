@@ -279,11 +279,11 @@ class Connector:
 
     @property
     def readme_error_mapping_json(self) -> str:
-        """The README's error-mapping block: retried statuses first (the runtime meets them first),
-        then the table's order, as every published README writes it (429 before 401)."""
-        retried = [e for e in self.errors if e.status in self.retry.statuses]
-        rest = [e for e in self.errors if e.status not in self.retry.statuses]
-        return _error_mapping_json(retried + rest)
+        """The README's error-mapping block: 429 (rate limited) first, then the table's order, as every
+        published README writes it (anthropic's retried 529 stays in its table place, after 400)."""
+        limited = [e for e in self.errors if e.status == 429]
+        rest = [e for e in self.errors if e.status != 429]
+        return _error_mapping_json(limited + rest)
 
     @property
     def error_codes(self) -> tuple[str, ...]:

@@ -113,3 +113,13 @@ def test_the_default_model_and_the_logo_file_path():
 
 def test_about_is_one_paragraph_of_single_spaces():
     assert model().about == "Acme makes models."
+
+
+def test_the_readme_error_mapping_puts_429_first_then_the_table_order():
+    """As every published README writes it: 429 leads; another retried status (anthropic's 529) keeps its place."""
+    errors = {
+        status: {"code": f"E{status}", "cause": "c", "action": "a"} for status in ("401", "400", "529", "429", "500")
+    }
+    c = model(errors=errors, retry={"statuses": [429, 529], "max_retries": 3, "backoff_ms": 1000})
+    assert list(json.loads(c.readme_error_mapping_json)) == ["429", "401", "400", "529", "500"]
+    assert list(json.loads(c.error_mapping_json)) == ["401", "400", "529", "429", "500"]
