@@ -198,11 +198,12 @@ def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str
     """The element template's fields for the README (``show: visible_fields``/``hidden_fields``), escaped:
     ``(label, type, default, description)`` of each field the Modeler shows, ``(name, value)`` of each hidden one.
 
-    Read from :func:`template_properties`, the properties the template is written from, so the table
-    cannot drift from the template; a default over several lines is shown below the table, not in it."""
+    Read from :func:`modeler_properties`, the properties the template is written from, in the order
+    the Modeler shows them, so the table cannot drift from the template; a default over several lines
+    is shown below the table, not in it."""
     visible: list[tuple[str, ...]] = []
     hidden: list[tuple[str, ...]] = []
-    for p in template_properties(c):
+    for p in modeler_properties(c):
         value = p.value or ""
         if p.type == contract.HIDDEN:
             hidden.append((md_code(p.binding_name), md_code(value) if value else ""))

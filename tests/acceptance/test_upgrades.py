@@ -19,7 +19,8 @@ ALL = ["anthropic", "deepseek", "generic-rest", "ollama", "openai", "together-ai
 CURRENT = dict.fromkeys(ALL, 4)
 """Their current versions: every template was grouped as published, and webhook and ollama corrected to their
 published READMEs, in one release (issue #11)."""
-EDITABLE_ENDPOINT = "  timeout_seconds: 10\n  editable: true\n"
+EDITABLE_ENDPOINT = "    endpoint_url: {label: Webhook URL, description: Target URL}\n"
+"""The webhook's shown URL field (its `template.fields` entry; the endpoint is editable)."""
 
 
 def versions_dir(project: Path, cid: str) -> Path:
@@ -39,7 +40,8 @@ def freeze_webhook_endpoint(project: Path) -> None:
     spec = project / "connectors" / "webhook" / "connector.yaml"
     text = spec.read_text()
     assert EDITABLE_ENDPOINT in text
-    spec.write_text(text.replace(EDITABLE_ENDPOINT, "  timeout_seconds: 10\n"))
+    frozen = "    endpoint_url: {label: Webhook URL, description: Target URL, visible: false}\n    http_method: {visible: false}\n"
+    spec.write_text(text.replace(EDITABLE_ENDPOINT, frozen))
 
 
 def test_the_library_keeps_every_released_version_of_every_template(project, cli):
