@@ -349,9 +349,14 @@ def _encode_auth_header(c: Connector) -> str:
     return c.auth.header if c.auth.offers_key else ""
 
 
+NO_PREFIX = "NONE"
+"""The ``authPrefix`` that sends the key bare, as the library's published READMEs document it (an empty
+value means the same to the runtime, and is what templates before version 4 carried)."""
+
+
 def _encode_auth_prefix(c: Connector) -> str:
-    """Empty where the task binds no key settings, like :func:`_encode_auth_header`."""
-    return c.auth.prefix if c.auth.offers_key else ""
+    """:data:`NO_PREFIX` for a bare key; empty where the task binds no key settings, like :func:`_encode_auth_header`."""
+    return (c.auth.prefix or NO_PREFIX) if c.auth.offers_key else ""
 
 
 def _encode_payload(c: Connector) -> str:
@@ -430,6 +435,11 @@ def _as_is(text: str | None) -> str | None:
 
 def _text_or_empty(text: str | None) -> str:
     return text or ""
+
+
+def _prefix(text: str | None) -> str:
+    """The prefix to write before the key: none for an empty value or :data:`NO_PREFIX`."""
+    return "" if not text or text == NO_PREFIX else text
 
 
 def _one_of(allowed: tuple[str, ...]) -> Decoder:
@@ -645,14 +655,14 @@ AUTH_HEADER = RuntimeInput(
 )
 AUTH_PREFIX = RuntimeInput(
     "authPrefix",
-    "Prefix written before the key, separated by one space; empty for none.",
+    "Prefix written before the key, separated by one space; `NONE` (or empty) sends the key bare.",
     field="auth_prefix",
     encode=_encode_auth_prefix,
-    decode=_text_or_empty,
+    decode=_prefix,
     group="authentication",
     type=STRING,
     label="Auth Prefix",
-    description="Written before the key with one space, e.g. Bearer. Empty for none.",
+    description="Written before the key with one space, e.g. Bearer. NONE sends the key bare.",
     visible=_auth_choosable,
 )
 PAYLOAD = RuntimeInput(

@@ -159,6 +159,8 @@ def test_decoders_refuse_malformed_text_with_the_contract_error(setting, text, m
         (contract.SECRET_OPTIONAL, None, False),
         (contract.SECRET_SOURCE, None, None),
         (contract.AUTH_PREFIX, None, ""),
+        (contract.AUTH_PREFIX, "NONE", ""),  # the published "no prefix": the key is sent bare
+        (contract.AUTH_PREFIX, "Bearer", "Bearer"),
         (contract.EXTRA_HEADERS, None, {}),
         (contract.QUERY_PARAMETERS, '{"n": 2, "f": 1.5, "b": false}', {"n": "2", "f": "1.5", "b": "false"}),
         (contract.ENDPOINT_URL, "HTTPS://api.example.com", "HTTPS://api.example.com"),

@@ -184,12 +184,13 @@ def test_bearer_token_header_with_prefix(fake_provider):
     assert fake_provider.requests[0].headers["content-type"] == "application/json"
 
 
-def test_api_key_header_without_prefix_sends_the_bare_key(fake_provider):
+@pytest.mark.parametrize("prefix", ["", "NONE"])
+def test_api_key_header_without_prefix_sends_the_bare_key(fake_provider, prefix):
     cfg = config(
         **{
             contract.AUTH_TYPE.name: "apiKeyHeader",
             contract.AUTH_HEADER.name: "X-Api-Key",
-            contract.AUTH_PREFIX.name: "",
+            contract.AUTH_PREFIX.name: prefix,
         }
     )
     run(fake_provider, cfg)
