@@ -24,6 +24,9 @@ sha256 of each structure line, :func:`fingerprint`), written by
 
     python3 tests/readme_structure.py --record tests/data/published DIR_OF_PUBLISHED_READMES
 
+``python3 tests/readme_structure.py --update-known`` (from the project root) rewrites the
+differences recorded in ``tests/data/published/catalog.json`` from ``dist/``, for review in git's diff.
+
 ``diff_fingerprint(generated, recorded)`` compares a generated README with such a record: any
 line that differs, is missing or is extra is a difference, shown with our text and the position
 of the published line (whose text the record does not hold).  Passing a ``.structure.json`` as
@@ -177,7 +180,40 @@ def record(out_dir: Path, published_dir: Path) -> list[Path]:
     return written
 
 
+CATALOG = Path("tests") / "data" / "published" / "catalog.json"
+"""Our connector id -> ``published`` (the published README's name) and, where ours still differs on
+purpose, ``reason`` and ``known_differences`` (the :func:`diff_fingerprint` lines)."""
+
+
+def update_known(root: Path) -> list[str]:
+    """Rewrite the recorded differences of the catalog's connectors that have a reason, from ``dist/``.
+
+    A connector without a reason must be equal: it is left as it is, and the test says what differs."""
+    path = root / CATALOG
+    catalog = json.loads(path.read_text("utf-8"))
+    changed = []
+    for cid, entry in catalog.items():
+        if "reason" not in entry:
+            continue
+        generated = (root / "dist" / cid / "README.md").read_text("utf-8")
+        found = diff_fingerprint(generated, read_record(path.parent / f"{entry['published']}.structure.json"))
+        if found != entry.get("known_differences"):
+            changed.append(cid)
+        if found:
+            entry["known_differences"] = found
+        else:
+            del entry["reason"]
+            entry.pop("known_differences", None)
+    path.write_text(json.dumps(catalog, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv == ["--update-known"]:
+        print("rewrote:", ", ".join(update_known(Path.cwd())) or "nothing changed")
+        return 0
     parser = argparse.ArgumentParser(description="Structural differences between two Markdown READMEs.")
     parser.add_argument("generated", type=Path, help="a generated README (with --record: the output directory)")
     parser.add_argument("published", type=Path, help="a published README or its .structure.json record")

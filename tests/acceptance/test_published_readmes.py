@@ -1,4 +1,5 @@
-"""Issue #11: every generated README is structurally equal to the one the library publishes.
+"""Issue #11: every generated README is structurally equal to the one the library publishes, or
+differs from it by exactly the differences recorded, each with its reason.
 
 The published READMEs (``src/components/studio/readmes/`` of the public repository
 ``AlainJaques22/get-catalyst-dev-website``) are not redistributed here: the repository keeps their
@@ -8,12 +9,19 @@ difference in headings, tables, code blocks or prose fails, while escaping, wrap
 lines do not.  The documented additions (README: "Deliberate additions to the published format")
 are left out of the generated README first.
 
-When ``CATALYST_PUBLISHED_DIR`` names a directory holding the published ``<name>.md`` files, the
-failure message is the full readable diff instead of published line numbers.
+``tests/data/published/catalog.json`` maps each of the issue's 14 connectors to its published
+README and, where ours still differs on purpose, holds the reason and the exact differences
+(README: "Where a generated README still differs").  A new difference, or one that went away,
+fails until the record is rewritten (``python3 tests/readme_structure.py --update-known``) and
+reviewed in the diff.
+
+When ``CATALYST_PUBLISHED_DIR`` names a directory holding the published ``<name>.md`` files, an
+equal README's failure message is the full readable diff instead of published line numbers.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -22,60 +30,33 @@ import pytest
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "tests"))
-from readme_structure import diff, diff_fingerprint, read_record  # noqa: E402
-
-PUBLISHED_AS = {
-    "anthropic": "anthropic-claude",
-    "deepseek": "deepseek",
-    "generic-rest": "generic-rest",
-    "google-gemini": "google-gemini",
-    "groq": "groq",
-    "jira-add-comment": "jira-add-comment",
-    "microsoft-teams": "microsoft-teams",
-    "mistral": "mistral",
-    "ollama": "ollama",
-    "openai": "openai-chat",
-    "sendgrid": "sendgrid",
-    "slack": "slack",
-    "together-ai": "together-ai",
-    "webhook": "webhook",
-}
-"""The issue's 14 connectors: our id -> the published README's name."""
-
-NOT_YET_EQUAL: dict[str, str] = {
-    "anthropic": "not yet corrected to its published README (issue #11)",
-    "generic-rest": "not yet corrected to its published README (issue #11)",
-    "jira-add-comment": "not yet corrected to its published README (issue #11)",
-    "microsoft-teams": "not yet in the library (issue #11)",
-    "openai": "not yet corrected to its published README (issue #11)",
-    "webhook": "not yet corrected to its published README (issue #11)",
-}
-"""Connectors whose README still differs, with why.  Strict: one that becomes equal fails until removed."""
+from readme_structure import CATALOG, diff, diff_fingerprint, read_record  # noqa: E402
 
 RECORDS = REPO / "tests" / "data" / "published"
+ENTRIES = json.loads((REPO / CATALOG).read_text("utf-8"))
 
 
-def _cases():
-    for cid, name in sorted(PUBLISHED_AS.items()):
-        marks = [pytest.mark.xfail(strict=True, reason=NOT_YET_EQUAL[cid])] if cid in NOT_YET_EQUAL else []
-        yield pytest.param(cid, name, marks=marks, id=cid)
+def test_the_catalog_is_the_issues_fourteen_connectors_and_all_are_built():
+    assert len(ENTRIES) == 14
+    assert all((REPO / "dist" / cid / "README.md").is_file() for cid in ENTRIES)
+    assert all(entry.get("reason") for entry in ENTRIES.values() if "known_differences" in entry)
 
 
-@pytest.mark.parametrize(("connector_id", "published_name"), list(_cases()))
-def test_the_generated_readme_is_structurally_the_published_one(connector_id, published_name):
-    readme = REPO / "dist" / connector_id / "README.md"
-    assert readme.is_file(), f"{connector_id} is not built in dist/"
-    generated = readme.read_text("utf-8")
-    readable = Path(os.environ.get("CATALYST_PUBLISHED_DIR", "/nonexistent")) / f"{published_name}.md"
-    if readable.is_file():
-        found = diff(generated, readable.read_text("utf-8"))
-    else:
-        found = diff_fingerprint(generated, read_record(RECORDS / f"{published_name}.structure.json"))
-    assert found == [], "\n".join(found)
+@pytest.mark.parametrize("connector_id", sorted(ENTRIES))
+def test_the_generated_readme_is_the_published_one_but_for_the_recorded_differences(connector_id):
+    entry = ENTRIES[connector_id]
+    generated = (REPO / "dist" / connector_id / "README.md").read_text("utf-8")
+    found = diff_fingerprint(generated, read_record(RECORDS / f"{entry['published']}.structure.json"))
+    expected = entry.get("known_differences", [])
+    if found != expected and not expected:
+        readable = Path(os.environ.get("CATALYST_PUBLISHED_DIR", "/nonexistent")) / f"{entry['published']}.md"
+        if readable.is_file():
+            found = diff(generated, readable.read_text("utf-8"))
+    assert found == expected, "\n".join(["differences now:", *found, "", "recorded:", *expected])
 
 
-def test_every_record_is_a_fingerprint_of_the_issue_catalog():
-    """The records the test reads exist, and hold digests only (never the published text)."""
-    for name in PUBLISHED_AS.values():
-        record = read_record(RECORDS / f"{name}.structure.json")
-        assert record and all(len(d) == 64 and set(d) <= set("0123456789abcdef") for d in record), name
+def test_every_record_is_a_fingerprint_only():
+    """The records hold digests only (never the published text)."""
+    for entry in ENTRIES.values():
+        record = read_record(RECORDS / f"{entry['published']}.structure.json")
+        assert record and all(len(d) == 64 and set(d) <= set("0123456789abcdef") for d in record), entry

@@ -7,7 +7,16 @@ import sys
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "tests"))
-from readme_structure import diff, diff_fingerprint, fingerprint, main, read_record, structure  # noqa: E402
+from readme_structure import (  # noqa: E402
+    CATALOG,
+    diff,
+    diff_fingerprint,
+    fingerprint,
+    main,
+    read_record,
+    structure,
+    update_known,
+)
 
 
 def test_the_structure_lists_headings_tables_code_paragraphs_items_and_breaks():
@@ -102,3 +111,26 @@ def test_the_command_line_records_fingerprints_and_compares_with_them(tmp_path, 
     capsys.readouterr()
     assert main([str(ours), str(record_file)]) == 1
     assert "-paragraph: Other text." in capsys.readouterr().out
+
+
+def test_update_known_rewrites_the_recorded_differences_and_drops_those_that_went_away(tmp_path):
+    import json
+
+    records = tmp_path / CATALOG.parent
+    records.mkdir(parents=True)
+    published = "## One\n\nText.\n"
+    (records / "x.structure.json").write_text(json.dumps({"structure_sha256": fingerprint(published)}))
+    (tmp_path / "dist" / "a").mkdir(parents=True)
+    (tmp_path / "dist" / "b").mkdir(parents=True)
+    (tmp_path / "dist" / "a" / "README.md").write_text("## One\n\nOther.\n")
+    (tmp_path / "dist" / "b" / "README.md").write_text(published)
+    catalog = {
+        "a": {"published": "x", "reason": "on purpose", "known_differences": []},
+        "b": {"published": "x", "reason": "was different", "known_differences": ["-old"]},
+        "c": {"published": "x"},
+    }
+    (tmp_path / CATALOG).write_text(json.dumps(catalog))
+    assert update_known(tmp_path) == ["a", "b"]
+    after = json.loads((tmp_path / CATALOG).read_text())
+    assert "-paragraph: Other." in after["a"]["known_differences"]
+    assert after["b"] == {"published": "x"} and after["c"] == {"published": "x"}
