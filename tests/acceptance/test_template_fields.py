@@ -20,9 +20,6 @@ WEBHOOK = (REPO / "tests" / "data" / "template_fields" / "webhook.yaml").read_te
 """A webhook spec whose payload reads ``${eventType}`` and ``${message}``, kept here so that these tests
 do not follow the live webhook's corrections to its published README."""
 ANTHROPIC = (REPO / "connectors" / "anthropic" / "connector.yaml").read_text("utf-8")
-WEBHOOK_EVENT = WEBHOOK.replace("    event: process.completed\n", '    event: "${eventType}"\n')
-"""The webhook with its event name read from a ``${eventType}`` placeholder, for the task-local property tests."""
-assert WEBHOOK_EVENT != WEBHOOK
 
 
 def with_template(text: str, template: str) -> str:
@@ -223,7 +220,7 @@ template:
 
 
 def test_a_task_local_dropdown_feeds_the_payload_placeholder(project):
-    write(project, "webhook", with_template(WEBHOOK_EVENT, FORMAT))
+    write(project, "webhook", with_template(WEBHOOK, FORMAT))
     template = template_of(project, "webhook")
     names = [p["binding"]["name"] for p in template["properties"]]
     prop = by_binding(template)["eventType"]
@@ -243,11 +240,11 @@ def test_a_task_local_dropdown_feeds_the_payload_placeholder(project):
         return httpx.Response(200, json={})
 
     outcome = rt.try_connector(
-        example, {"userMessage": "hi", "eventType": "from the process"}, environ={}, client=httpx.MockTransport(answer)
+        example, {"message": "hi", "eventType": "from the process"}, environ={}, client=httpx.MockTransport(answer)
     )
     assert outcome.success and sent == [{"event": "order.approved", "message": "hi"}]  # the task's value wins
     changed = example.replace(b">order.approved<", b">order.rejected<")
-    rt.try_connector(changed, {"userMessage": "hi"}, environ={}, client=httpx.MockTransport(answer))
+    rt.try_connector(changed, {"message": "hi"}, environ={}, client=httpx.MockTransport(answer))
     assert sent[-1] == {"event": "order.rejected", "message": "hi"}
 
 
@@ -308,7 +305,7 @@ def test_retry_on_429_is_honoured_by_the_runtime(project):
     ],
 )
 def test_bad_properties_are_located_errors(project, template, code, needle):
-    text = with_template(WEBHOOK_EVENT, template)
+    text = with_template(WEBHOOK, template)
     problems = refused(project, "webhook", text)
     assert code in [p.code for p in problems], [(p.code, p.message) for p in problems]
     problem = next(p for p in problems if p.code == code)
@@ -317,7 +314,7 @@ def test_bad_properties_are_located_errors(project, template, code, needle):
 
 def test_the_oracle_free_checks_accept_a_template_with_every_kind_of_property(project):
     text = with_template(
-        WEBHOOK_EVENT,
+        WEBHOOK,
         FORMAT
         + """    retryOn429:
       label: Retry on 429
