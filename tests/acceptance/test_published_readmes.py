@@ -36,8 +36,15 @@ RECORDS = REPO / "tests" / "data" / "published"
 ENTRIES = json.loads((REPO / CATALOG).read_text("utf-8"))
 
 
-def test_the_catalog_is_the_issues_fourteen_connectors_and_all_are_built():
-    assert len(ENTRIES) == 14
+ISSUE_11 = {
+    "anthropic", "deepseek", "generic-rest", "google-gemini", "groq", "jira-add-comment", "microsoft-teams",
+    "mistral", "ollama", "openai", "sendgrid", "slack", "together-ai", "webhook",
+}  # fmt: skip
+"""The fourteen connectors issue #11 names; the catalog may hold more of the published ones."""
+
+
+def test_the_catalog_holds_the_issues_connectors_and_all_are_built():
+    assert ISSUE_11 <= set(ENTRIES)
     assert all((REPO / "dist" / cid / "README.md").is_file() for cid in ENTRIES)
     assert all(entry.get("reason") for entry in ENTRIES.values() if "known_differences" in entry)
 
