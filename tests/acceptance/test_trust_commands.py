@@ -71,6 +71,16 @@ def test_every_command_on_a_broken_library_ends_with_a_message(project, cli, tmp
     assert_no_internal_error(result)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_syntax_error_is_each_connectors_message_in_one_process_or_many(project, cli, jobs):
+    """With several workers the parent loads the templates first (warm-up): a broken one must still
+    come back as each connector's CG402, not as an internal error of the warm-up."""
+    _write(project / "templates" / "README.md.j2", "{% if %}\n")
+    result = cli(project, "build", "--force", "--jobs", jobs, "together-ai", "groq")
+    assert_no_internal_error(result)
+    assert result.exit_code == 1 and result.output.count("template syntax error") == 2, result.output
+
+
 @pytest.mark.parametrize(
     ("code", "fix"),
     [

@@ -191,3 +191,63 @@ def test_the_model_lists_url_placeholders_first_and_where_they_are_used():
 def test_connectors_without_choices_or_url_placeholders_are_unchanged():
     c = load_connector(Project(REPO), "together-ai")
     assert c.auth.types == ("bearerToken",) and c.request_placeholders == ()
+
+
+# ------------------------------------------------------------------ the rest of the Jira suite
+
+
+def _example_config(connector_id: str) -> rt.TaskConfig:
+    example = REPO / "dist" / connector_id / f"{connector_id}-example.bpmn"
+    [task] = rt.find_connector_tasks(rt.parse_xml(example.read_bytes(), example.name))
+    return rt.read_task_config(task)
+
+
+@pytest.mark.parametrize(
+    ("connector_id", "variables", "method", "url", "body"),
+    [
+        (
+            "jira-update-issue",
+            {"jiraInstance": "acme", "jiraIssueKey": "PROJ/7", "updatedSummary": "New \"title\"",
+             "updatedPriority": "High", "updatedLabels": "catalyst"},
+            "PUT",
+            "https://acme.atlassian.net/rest/api/3/issue/PROJ%2F7",
+            {"fields": {"summary": 'New "title"', "priority": {"name": "High"}, "labels": ["catalyst"]}},
+        ),
+        (
+            "jira-transition-issue",
+            {"jiraInstance": "acme", "jiraIssueKey": "PROJ-7", "transitionId": 31},
+            "POST",
+            "https://acme.atlassian.net/rest/api/3/issue/PROJ-7/transitions",
+            {"transition": {"id": "31"}},
+        ),
+    ],
+)  # fmt: skip
+def test_the_204_jira_connectors_fill_their_urls_and_succeed_without_a_body(connector_id, variables, method, url, body):
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    outcome = rt.execute(
+        _example_config(connector_id), variables, secret="me@example.com:t", client=httpx.MockTransport(answer)
+    )
+    assert outcome.success, outcome.variables
+    [request] = seen
+    assert (request.method, str(request.url), json.loads(request.content)) == (method, url, body)
+    assert request.headers["authorization"].startswith("Basic ")
+    assert outcome.variables["catalyst_statusCode"] == 204
+
+
+def test_jira_create_issue_fills_only_the_instance_and_maps_the_new_issue():
+    cfg = _example_config("jira-create-issue")
+    variables = {"jiraInstance": "acme", "jiraProjectKey": "PROJ", "jiraIssueType": "Bug", "issueSummary": "s",
+                 "issueDescription": "d", "jiraPriority": "Low"}  # fmt: skip
+    answer = {"id": "10042", "key": "PROJ-123", "self": "https://acme.atlassian.net/rest/api/3/issue/10042"}
+    outcome = rt.execute(cfg, variables, secret="me@example.com:t", client=httpx.MockTransport(
+        lambda r: httpx.Response(201, json=answer)))  # fmt: skip
+    assert outcome.success, outcome.variables
+    assert (outcome.variables["jiraIssueKey"], outcome.variables["jiraIssueId"]) == ("PROJ-123", "10042")
+    with pytest.raises(rt.RuntimeContractError, match="is not a host name label"):
+        rt.execute(cfg, {**variables, "jiraInstance": "evil.example.com"}, secret="a:b",
+                   client=httpx.MockTransport(lambda r: httpx.Response(201)))  # fmt: skip
