@@ -195,6 +195,18 @@ CODES: dict[str, Code] = {
         "a README `fields:` block shows a template group in which the Modeler shows no field",
         "show a group that has visible fields, or make a field of that group visible",
     ),
+    "CG387": Code(
+        "`readme.error_table.order` lists an HTTP status that `errors` does not have",
+        "list only the statuses of `errors`, each once",
+    ),
+    "CG388": Code(
+        "an error of `errors` is missing from `readme.error_table.order`",
+        "list every status of `errors` where its row goes",
+    ),
+    "CG389": Code(
+        "`readme.error_table` has both `sort` and `order`",
+        "keep one: `sort: status` orders the rows by status, `order` lists them",
+    ),
     # ------------------------------------------------------------ CG4xx artifact checks
     "CG390": Code(
         "`readme.order` names a section that does not exist", "use a standard section or a key of `readme.sections`"

@@ -58,6 +58,12 @@ class Auth:
         return self.offers_key or self.show_key_settings
 
     @property
+    def sent_prefix(self) -> str:
+        """The prefix the runtime writes before the key: none for an omitted ``prefix`` or for ``NONE``
+        (:data:`contract.NO_PREFIX`), which a spec writes to show the published ``Auth Prefix | NONE`` row."""
+        return "" if self.prefix == contract.NO_PREFIX else self.prefix
+
+    @property
     def offers_key(self) -> bool:
         """The user may choose an auth type that sends a key: one is on offer, or the auth settings are
         editable (every type by its code); a default of ``none`` may still offer one."""

@@ -140,6 +140,8 @@ class Readme:
     """The suite the footer names (``readme.suite``), without this connector among the others."""
     errors_by_status: bool = False
     """The Error Handling table's rows by HTTP status (``error_table.sort: status``), not in the order of ``errors``."""
+    error_order: tuple[int, ...] = ()
+    """The Error Handling table's rows in this order of HTTP statuses (``error_table.order``); empty: not given."""
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -235,5 +237,6 @@ def build_readme(readme: dict | None, name: str, has_fix: bool = False, connecto
         quick_start=tuple(" ".join(step.split()) for step in readme.get("quick_start", ())),
         error_columns=_error_columns(readme, has_fix),
         errors_by_status=readme.get("error_table", {}).get("sort") == "status",
+        error_order=tuple(readme.get("error_table", {}).get("order", ())),
         suite=_suite(readme.get("suite"), connector_id),
     )

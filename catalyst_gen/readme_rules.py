@@ -39,6 +39,7 @@ def check_readme(source: SpecSource, problems: ProblemList, verdict: SchemaVerdi
             _check_suite(source, problems, readme["suite"])
     if verdict.passed(("errors",)) and verdict.passed(README):
         _check_fix_column(source, problems, readme if isinstance(readme, dict) else {})
+        _check_error_order(source, problems, readme if isinstance(readme, dict) else {})
 
 
 def _check_order(source: SpecSource, problems: ProblemList, readme: dict) -> None:
@@ -218,4 +219,41 @@ def _check_fix_column(source: SpecSource, problems: ProblemList, readme: dict) -
                 where,
                 hint,
                 code="CG396",
+            )
+
+
+def _check_error_order(source: SpecSource, problems: ProblemList, readme: dict) -> None:
+    """``error_table.order`` lists every status of ``errors`` once (the schema refuses repeats), and only
+    those; it and ``sort`` are not both given."""
+    table = readme.get("error_table", {})
+    order = table.get("order")
+    if order is None:
+        return
+    where = README + ("error_table", "order")
+    if "sort" in table:
+        problems.add(
+            "the README's error table has both `sort` and `order`",
+            source.locate(README + ("error_table", "sort"), key=True),
+            README + ("error_table", "sort"),
+            "keep one: `sort: status` orders the rows by status, `order` lists them",
+            code="CG389",
+        )
+    statuses = [int(status) for status in source.data.get("errors", {})]
+    for index, status in enumerate(order):
+        if status not in statuses:
+            problems.add(
+                f"`readme.error_table.order` lists HTTP status {status}, which `errors` does not have",
+                source.locate(where + (index,)),
+                where + (index,),
+                "list only the statuses of `errors`: " + ", ".join(str(s) for s in statuses),
+                code="CG387",
+            )
+    for status in statuses:
+        if status not in order:
+            problems.add(
+                f"the error for HTTP status {status} is missing from `readme.error_table.order`",
+                source.locate(where, key=True),
+                where,
+                f"add {status} where its row goes",
+                code="CG388",
             )

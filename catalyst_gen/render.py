@@ -235,10 +235,13 @@ class ErrorTable:
 
 
 def error_table(c: Connector) -> ErrorTable:
-    """One row per ``errors`` entry (by HTTP status with ``sort: status``), then the body check's;
-    columns and titles from ``readme.error_table``."""
+    """One row per ``errors`` entry (by HTTP status with ``sort: status``, in the listed order with
+    ``order:``), then the body check's; columns and titles from ``readme.error_table``."""
     keys = [key for key, _ in c.readme.error_columns]
     errors = sorted(c.errors, key=lambda e: e.status) if c.readme.errors_by_status else c.errors
+    if c.readme.error_order:  # validated: every status of `errors`, each once
+        rank = {status: index for index, status in enumerate(c.readme.error_order)}
+        errors = sorted(errors, key=lambda e: rank[e.status])
     rows = [
         {
             "status": str(e.status),

@@ -110,7 +110,9 @@ def test_incremental_build_skips_unchanged_and_repairs_hand_edits(project, cli, 
     calls.clear()
     preset = project / "connectors" / "_presets" / "openai-chat.yaml"
     preset.write_text(preset.read_text() + "\n# touched\n")
-    assert cli(project, "build").exit_code == 0
+    # `--jobs 1`: built in this process, where `calls` sees them (a batch of batch.PARALLEL_THRESHOLD
+    # or more connectors would otherwise go to worker processes)
+    assert cli(project, "build", "--jobs", "1").exit_code == 0
     extending = sorted(
         cid for cid in ALL if "extends: openai-chat" in (project / "connectors" / cid / "connector.yaml").read_text()
     )

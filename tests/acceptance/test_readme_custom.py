@@ -142,6 +142,11 @@ def test_the_error_table_can_list_its_rows_by_status(project, cli):
 
     assert statuses(SAMPLE) == ["row: 401", "row: 429", "row: 400"]
     assert statuses(SAMPLE + "readme:\n  error_table: {sort: status}\n") == ["row: 400", "row: 401", "row: 429"]
+    listed = SAMPLE + "readme:\n  error_table: {order: [429, 400, 401]}\n"
+    assert statuses(listed) == ["row: 429", "row: 400", "row: 401"]
+    readme = (project / "dist" / "sample" / "README.md").read_text("utf-8")
+    mapping = '"429": "RATE_LIMITED",\n  "401": "AUTH_FAILED",\n  "400": "INVALID_REQUEST"'
+    assert mapping in readme, "`order` orders the table's rows only, not the Error Mapping"
 
 
 SUITE = """
@@ -342,6 +347,29 @@ BAD = [
     ("empty lead", "  lead: []\n", "[]", "should be non-empty", None),
     ("expression in the lead", "  lead: [{text: 'at ${now()}'}]\n", "'at ${now", "starts an expression", None),
     ("error table sort", "  error_table: {sort: code}\n", "code}", "`code` is not one of: status", None),
+    (
+        "error table order: a status errors lacks",
+        "  error_table: {order: [401, 429, 400, 403]}\n",
+        "403]",
+        "lists HTTP status 403, which `errors` does not have",
+        "list only the statuses of `errors`: 401, 429, 400",
+    ),
+    (
+        "error table order: an error left out",
+        "  error_table: {order: [401, 429]}\n",
+        "order:",
+        "the error for HTTP status 400 is missing from `readme.error_table.order`",
+        "add 400 where its row goes",
+    ),
+    (
+        "error table order and sort",
+        "  error_table: {sort: status, order: [401, 429, 400]}\n",
+        "sort:",
+        "has both `sort` and `order`",
+        "keep one",
+    ),
+    ("error table order repeats", "  error_table: {order: [401, 401, 429, 400]}\n", "[401", "non-unique", None),
+    ("error table order not statuses", "  error_table: {order: [x]}\n", "x]", "expected a whole number", None),
     (
         "not a suite member",
         "  suite:\n    name: Acme\n    members: [{id: one, title: One}, {id: two, title: Two}]\n",

@@ -45,6 +45,9 @@ def variants() -> list[tuple[str, Connector]]:
         cases.append((f"generic-rest/{auth_type}", dataclasses.replace(generic, auth=auth)))
     ollama = connector("ollama")  # auth type none with key settings shown; editable, it binds them
     cases.append(("ollama/editable", dataclasses.replace(ollama, auth=dataclasses.replace(ollama.auth, editable=True))))
+    for prefix in ("", contract.NO_PREFIX):  # a bare key, the prefix omitted or written `NONE` (shown in the README)
+        auth = dataclasses.replace(generic.auth, type="apiKeyHeader", header="api-key", prefix=prefix)
+        cases.append((f"generic-rest/bare-key-{prefix or 'omitted'}", dataclasses.replace(generic, auth=auth)))
     condition = SuccessCondition("data.state", "done ä", error_path='["x-err"]', error_code="NOT_DONE")
     check = BodyCheck(condition, "cause", "action")
     cases.append(("generic-rest/success-condition", dataclasses.replace(generic, body_check=check)))
@@ -65,7 +68,7 @@ MODEL_VALUE: dict[str, Callable[[Connector], Any]] = {
     "authType": lambda c: c.auth.type,
     # a `none` connector's header and prefix may be declared for its README only: then nothing is bound
     "authHeader": lambda c: (c.auth.header if c.auth.offers_key else "") or None,
-    "authPrefix": lambda c: c.auth.prefix if c.auth.offers_key else "",
+    "authPrefix": lambda c: c.auth.sent_prefix if c.auth.offers_key else "",
     "requestPayload": lambda c: c.payload_text,
     "responseMapping": lambda c: {f.variable: f.path for f in c.response_fields},
     "errorMapping": lambda c: {e.status: e.code for e in c.errors},

@@ -120,4 +120,6 @@ def test_a_suite_lists_the_other_members_and_the_lead_and_sort_are_read():
     assert readme.suite is not None and readme.suite.others == ("A", "C")
     assert [b.kind for b in readme.lead] == ["text"] and readme.errors_by_status
     plain = build_readme(None, "Acme", connector_id="b")
-    assert plain.suite is None and plain.lead == () and not plain.errors_by_status
+    assert plain.suite is None and plain.lead == () and not plain.errors_by_status and plain.error_order == ()
+    listed = build_readme({"error_table": {"order": [404, 401]}}, "Acme")
+    assert listed.error_order == (404, 401) and not listed.errors_by_status
