@@ -79,7 +79,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from catalyst_gen import contract
 from catalyst_gen import runtime as rt
-from catalyst_gen.grammar import bound_placeholders
+from catalyst_gen.grammar import bound_placeholders, expand_url
 
 DIST = REPO / "dist"
 SECRET = "sk-engine-test-key-0000-DO-NOT-LEAK"
@@ -308,6 +308,8 @@ class Run:
     review_data: dict
     configure_fields: list[etree._Element]
     review_fields: list[str]
+    task_inputs: dict[str, str]
+    """The connector task's input parameters by name (its task-local variables among them)."""
 
 
 def _form_fields(root: etree._Element, task_id: str) -> list[etree._Element]:
@@ -374,7 +376,10 @@ def run_example(
     placeholders = set(rt.payload_placeholders(config.payload or "")) | set(bound_placeholders(config.endpoint_url))
     for header in config.extra_headers.values():
         placeholders |= set(bound_placeholders(header))
-    assert placeholders <= {f.get("id") for f in fields}, "every placeholder needs a Configure form field"
+    # a task-local variable (template.properties) is an input parameter of the task itself, not asked for
+    task_inputs = {p.get("name"): p.text or "" for p in connector.iter(f"{C}inputParameter")}
+    needed = placeholders - set(task_inputs)
+    assert needed <= {f.get("id") for f in fields}, "every placeholder needs a Configure form field"
     configure.set_data(**{f.get("id"): _submitted_value(f) for f in fields} | (values or {}))
     configure.run()
     workflow.do_engine_steps()
@@ -389,7 +394,7 @@ def run_example(
     workflow.do_engine_steps()
     assert workflow.is_completed(), "the process did not reach its end event after Review"
     review_fields = [f.get("id") for f in _form_fields(root, review.task_spec.bpmn_id)]
-    return Run(config, engine, workflow, review_data, fields, review_fields)
+    return Run(config, engine, workflow, review_data, fields, review_fields, task_inputs)
 
 
 def _connector_state(run: Run) -> TaskState:
@@ -457,7 +462,8 @@ def test_happy_path_reaches_review_with_mapped_variables(variant, path, fake_pro
 
     # The request: one call, JSON-safe user message, the key sent as configured.
     [request] = fake_provider.requests
-    assert request.path.split("?")[0] == urlsplit(run.config.endpoint_url).path
+    sent_url = expand_url(run.config.endpoint_url, run.task_inputs)  # azure-openai: task-local resource/deployment
+    assert request.path.split("?")[0] == urlsplit(sent_url).path
     user_contents = [m["content"] for m in request.json["messages"] if m.get("role") == "user"]
     assert USER_MESSAGE in user_contents
     if run.config.auth_type in ("bearerToken", "apiKeyHeader"):
