@@ -193,6 +193,10 @@ class RuntimeInput:
         return self.present if isinstance(self.present, bool) else self.present(c)
 
     def is_visible(self, c: Connector) -> bool:
+        """Shown in the Modeler: the spec's ``template.fields.<key>.visible`` wins over the contract's default."""
+        settings = c.fields.get(self.field) if self.field else None
+        if settings is not None and settings.visible is not None:
+            return settings.visible
         return self.visible if isinstance(self.visible, bool) else self.visible(c)
 
     def is_not_empty(self, c: Connector) -> bool:
@@ -274,9 +278,7 @@ def _has_query(c: Connector) -> bool:
 def _sends_body(c: Connector) -> bool:
     """The payload must not be empty when the task always sends a body: its method has one and the user
     cannot pick another (with the HTTP Method shown, a GET with an empty payload, sent without a body, is valid)."""
-    settings = c.fields.get(HTTP_METHOD.field)
-    method_shown = HTTP_METHOD.is_visible(c) if settings is None or settings.visible is None else settings.visible
-    return c.method in METHODS_WITH_BODY and not method_shown
+    return c.method in METHODS_WITH_BODY and not HTTP_METHOD.is_visible(c)
 
 
 def _describe_secret_name(c: Connector) -> str:
@@ -437,8 +439,9 @@ def _text_or_empty(text: str | None) -> str:
     return text or ""
 
 
-def _prefix(text: str | None) -> str:
-    """The prefix to write before the key: none for an empty value or :data:`NO_PREFIX`."""
+def sent_prefix(text: str | None) -> str:
+    """The prefix to write before the key: none for an empty value or :data:`NO_PREFIX` (the one rule,
+    for the runtime's decoder and the model's :attr:`~catalyst_gen.model.Auth.sent_prefix`)."""
     return "" if not text or text == NO_PREFIX else text
 
 
@@ -658,7 +661,7 @@ AUTH_PREFIX = RuntimeInput(
     "Prefix written before the key, separated by one space; `NONE` (or empty) sends the key bare.",
     field="auth_prefix",
     encode=_encode_auth_prefix,
-    decode=_prefix,
+    decode=sent_prefix,
     group="authentication",
     type=STRING,
     label="Auth Prefix",

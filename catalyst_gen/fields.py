@@ -79,14 +79,15 @@ def _label_problems(c: Connector, source: SpecSource, problems: ProblemList) -> 
 
 def _readme_group_problems(c: Connector, source: SpecSource, problems: ProblemList) -> None:
     """A README ``fields:`` block shows a group the Modeler shows fields in (else its table would be empty)."""
-    from .render import group_fields  # the rows the README writes, from the properties the template is written from
+    from .render import group_fields, modeler_properties  # the README's rows, from the template's own properties
 
     readme = source.data.get("readme")
-    if not isinstance(readme, dict):
-        return
-    shown = group_fields(c)
-    for path, block in readme_blocks(readme):
-        group = block.get("fields") if isinstance(block, dict) else None
+    blocks = readme_blocks(readme) if isinstance(readme, dict) else ()
+    asked = [(path, block["fields"]) for path, block in blocks if isinstance(block, dict) and "fields" in block]
+    if not asked:
+        return  # the template's properties are built only for a spec that shows a group
+    shown = group_fields(modeler_properties(c))
+    for path, group in asked:
         if isinstance(group, str) and group in shown and not shown[group]:
             where = path + ("fields",)
             groups = ", ".join(g for g, rows in shown.items() if rows) or "none"

@@ -61,7 +61,7 @@ class Auth:
     def sent_prefix(self) -> str:
         """The prefix the runtime writes before the key: none for an omitted ``prefix`` or for ``NONE``
         (:data:`contract.NO_PREFIX`), which a spec writes to show the published ``Auth Prefix | NONE`` row."""
-        return "" if self.prefix == contract.NO_PREFIX else self.prefix
+        return contract.sent_prefix(self.prefix)
 
     @property
     def offers_key(self) -> bool:

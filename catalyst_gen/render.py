@@ -194,16 +194,16 @@ def _visible_row(p: Property) -> tuple[str, ...]:
     return (md_cell(p.label or p.binding_name), p.type, default, md_cell(p.description or ""))
 
 
-def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+def template_fields(properties: list[Property]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """The element template's fields for the README (``show: visible_fields``/``hidden_fields``), escaped:
     ``(label, type, default, description)`` of each field the Modeler shows, ``(name, value)`` of each hidden one.
 
-    Read from :func:`modeler_properties`, the properties the template is written from, in the order
-    the Modeler shows them, so the table cannot drift from the template; a default over several lines
-    is shown below the table, not in it."""
+    Read from ``properties`` (:func:`modeler_properties`, the properties the template is written from, in
+    the order the Modeler shows them), so the table cannot drift from the template; a default over
+    several lines is shown below the table, not in it."""
     visible: list[tuple[str, ...]] = []
     hidden: list[tuple[str, ...]] = []
-    for p in modeler_properties(c):
+    for p in properties:
         value = p.value or ""
         if p.type == contract.HIDDEN:
             hidden.append((md_code(p.binding_name), md_code(value) if value else ""))
@@ -212,14 +212,14 @@ def template_fields(c: Connector) -> tuple[list[tuple[str, ...]], list[tuple[str
     return visible, hidden
 
 
-def group_fields(c: Connector) -> dict[str, list[tuple[str, ...]]]:
+def group_fields(properties: list[Property]) -> dict[str, list[tuple[str, ...]]]:
     """The rows of :func:`template_fields`' visible fields, per template group (a README ``fields:`` block),
-    in the order the Modeler shows them (:func:`modeler_properties`).
+    in the order the Modeler shows them (``properties``: :func:`modeler_properties`).
 
     Every group of :data:`contract.GROUP_IDS` is a key; one the Modeler shows nothing in has no rows
     (the spec check refuses a ``fields:`` block for it, CG386)."""
     groups: dict[str, list[tuple[str, ...]]] = {group: [] for group in contract.GROUP_IDS}
-    for p in modeler_properties(c):
+    for p in properties:
         if p.type != contract.HIDDEN and p.group in groups:
             groups[p.group].append(_visible_row(p))
     return groups
@@ -299,7 +299,7 @@ def _property(setting: contract.RuntimeInput, c: Connector) -> Property:
     if declared is not None:
         return _declared_property(declared)
     settings = c.fields.get(setting.field, FieldSettings())
-    shown = setting.is_visible(c) if settings.visible is None else settings.visible
+    shown = setting.is_visible(c)
     return Property(
         binding_type=setting.binding,
         binding_name=setting.name,
@@ -522,6 +522,7 @@ class Renderer:
             (names["logo"], "Connector logo (64×64)"),
             (names["readme"], "This documentation"),
         ]
+        properties = modeler_properties(c)
         text = self._render(
             "readme",
             c=c,
@@ -529,8 +530,8 @@ class Renderer:
             env_var=contract.env_var_name(c.auth.secret_name),
             auth_types=auth_type_rows(c),
             error_table=error_table(c),
-            template_fields=template_fields(c),
-            group_fields=group_fields(c),
+            template_fields=template_fields(properties),
+            group_fields=group_fields(properties),
             diagram=text_diagram(c.example.configure_name, c.example.task_name, c.example.review_name),
             picture=names["diagram"],
             files=files,
