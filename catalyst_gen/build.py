@@ -66,7 +66,11 @@ def _load(project: Project, connector_id: str) -> tuple[Connector, tuple[Problem
                 code="CG601",
             )
         )
-    source = validate(load_spec(spec_path, project.presets_dir, project.root), expected_id=connector_id)
+    source = validate(
+        load_spec(spec_path, project.presets_dir, project.root),
+        expected_id=connector_id,
+        known_connectors=project.connector_ids,
+    )
     connector = build_model(source.data, project.library, spec_path.parent, source.files)
     check_fields(connector, source)
     return connector, todo_placeholders(source)

@@ -75,9 +75,10 @@ def shared_fingerprint(project: Project) -> str:
 
 
 def connector_inputs(connector: Connector) -> tuple[Path, ...]:
-    """Files one connector was built from (spec, the presets it extends, its logo file)."""
+    """Files one connector was built from (spec, the presets it extends, its logo file), and the
+    specs of the connectors its README links to (a link to one that was removed must fail)."""
     extra = (connector.logo.file,) if connector.logo.file else ()
-    return tuple(connector.source_files) + extra
+    return tuple(connector.source_files) + extra + tuple(connector.linked_specs)
 
 
 def file_digests(files: dict[str, bytes]) -> dict[str, str]:

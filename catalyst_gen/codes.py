@@ -151,6 +151,10 @@ CODES: dict[str, Code] = {
         "add it to the members, or remove `readme.suite`",
     ),
     "CG353": Code("a connector is listed twice in `readme.suite.members`", "list each connector once"),
+    "CG354": Code(
+        "the README links to a connector that is not in the library (a suite member, or `[text](../<id>/)`)",
+        "correct the id, create the connector, or remove the link",
+    ),
     "CG360": Code("a value contains an invisible character", "delete the character"),
     "CG361": Code("a value contains `${` or `#{`, which Camunda 7 would evaluate", "rephrase the text (see the hint)"),
     "CG362": Code(
@@ -216,8 +220,8 @@ CODES: dict[str, Code] = {
         "list every section once, where it goes",
     ),
     "CG392": Code(
-        "a link in README text is not written `[text](https://...)` with a plain https:// address",
-        "write the link as [text](https://host/path)",
+        "a link in README text is not written `[text](https://...)` with a plain https:// address, nor `[text](../<id>/)`",
+        "write the link as [text](https://host/path), or [text](../<id>/) to another connector",
     ),
     "CG393": Code("a README table row has a different number of cells than its header", "write one cell per column"),
     "CG394": Code(

@@ -466,18 +466,50 @@ reports the others at the value, with the reason); the renderer makes a link of 
 match that passes and shows anything else, a ``[`` of a bad link included, as text.
 """
 
-README_LINK_HINT = "write a link as [text](https://host/path): a plain https:// address, nothing else"
+README_LINK_HINT = (
+    "write a link as [text](https://host/path), a plain https:// address, "
+    "or as [text](../<id>/) to another connector of the library"
+)
+
+
+def connector_link(connector_id: str) -> str:
+    """The README link to another connector of the library: its folder, next to this one.
+
+    The published READMEs link a suite's members this way, and so do ``dist/`` (each
+    connector's folder holds its README) and the library's website.
+    """
+    return f"../{connector_id}/"
+
+
+def linked_connector(url: str) -> str | None:
+    """The connector id ``url`` links to when it is written ``../<id>/`` (:func:`connector_link`), or None.
+
+    Only that exact shape, with an id of :data:`CONNECTOR_ID`, is a relative link a README
+    may write: nothing else can lead out of the library or into another folder.
+    """
+    match = re.fullmatch(r"\.\./([^/]+)/", url)
+    return match.group(1) if match and is_connector_id(match.group(1)) else None
 
 
 def readme_link_problem(url: str) -> str | None:
     """Why ``url`` cannot be the target of a link in an authored README text, or None.
 
-    The rule of the library's ``website`` (:func:`link_url_problem`), and https only:
-    no ``javascript:``/``data:``/relative targets, nothing that ends the link early.
+    Either another connector of the library (:func:`linked_connector`; that it exists is
+    checked where the library is known), or the rule of the library's ``website``
+    (:func:`link_url_problem`) and https only: no ``javascript:``/``data:``/other relative
+    targets, nothing that ends the link early.
     """
+    if linked_connector(url):
+        return None
     if not url.startswith("https://"):
-        return "is not a plain https:// address"
+        return "is neither a plain https:// address nor ../<id>/ (another connector of the library)"
     return link_url_problem(url)
+
+
+def linked_connectors(text: str) -> list[str]:
+    """The connector ids that ``text`` links to (``[text](../<id>/)``), in order, each once."""
+    found = (linked_connector(match.group(2)) for match in README_LINK.finditer(text))
+    return list(dict.fromkeys(cid for cid in found if cid))
 
 
 def readme_link_problems(text: str) -> list[tuple[str, str]]:

@@ -14,6 +14,8 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
+from .grammar import connector_link
+
 STANDARD_SECTIONS = (
     "about",
     "quick_start",
@@ -117,12 +119,22 @@ class Section:
 
 
 @dataclass(frozen=True)
+class SuiteMember:
+    """One member of a suite as the footer names it."""
+
+    title: str
+    link: str = ""
+    """``../<id>/`` (:func:`grammar.connector_link`) for a member that is a connector of the
+    library; empty for one that is not (its title is written as text)."""
+
+
+@dataclass(frozen=True)
 class Suite:
     """The family a connector belongs to (``readme.suite``): the footer names it and the other members."""
 
     name: str
-    others: tuple[str, ...]
-    """Titles of the members other than this connector, in the suite's order."""
+    others: tuple[SuiteMember, ...]
+    """The members other than this connector, in the suite's order."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +233,11 @@ def _error_columns(readme: dict, has_fix: bool) -> tuple[tuple[str, str], ...]:
 def _suite(suite: dict | None, connector_id: str) -> Suite | None:
     if not suite:
         return None
-    others = tuple(m["title"] for m in suite["members"] if m.get("id") != connector_id)
+    others = tuple(
+        SuiteMember(m["title"], connector_link(m["id"]) if "id" in m else "")
+        for m in suite["members"]
+        if m.get("id") != connector_id
+    )
     return Suite(suite["name"], others)
 
 

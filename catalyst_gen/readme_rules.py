@@ -9,7 +9,7 @@ which the renderer applies again), a Fix column for errors that have a fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING
 
 from . import grammar
@@ -25,21 +25,35 @@ README = ("readme",)
 BLOCK_LISTS = ("before", "after", "blocks")
 
 
-def check_readme(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
-    """Every rule of this module, on the parts of the spec that passed the schema."""
-    readme = source.data.get("readme")
-    if isinstance(readme, dict) and verdict.passed(README):
-        _check_order(source, problems, readme)
-        _check_sections(source, problems, readme)
-        for path, block in readme_blocks(readme):
-            _check_block(source, problems, path, block)
-        for index, step in enumerate(readme.get("quick_start", [])):
-            _check_links(source, problems, README + ("quick_start", index), step)
-        if "suite" in readme:
-            _check_suite(source, problems, readme["suite"])
-    if verdict.passed(("errors",)) and verdict.passed(README):
-        _check_fix_column(source, problems, readme if isinstance(readme, dict) else {})
-        _check_error_order(source, problems, readme if isinstance(readme, dict) else {})
+def check_readme(
+    source: SpecSource,
+    problems: ProblemList,
+    verdict: SchemaVerdict,
+    known_connectors: Callable[[], Collection[str]] | None = None,
+) -> None:
+    """Every rule of this module, on the parts of the spec that passed the schema.
+
+    ``known_connectors`` lists the library's connectors; it is called only when the README
+    links to another connector, which must be one of them (no list: not checked).
+    """
+    if not verdict.passed(README):
+        return
+    written = source.data.get("readme")
+    readme: dict = written if isinstance(written, dict) else {}
+    _check_order(source, problems, readme)
+    _check_sections(source, problems, readme)
+    for path, block in readme_blocks(readme):
+        _check_block(source, problems, path, block)
+    if "suite" in readme:
+        _check_suite(source, problems, readme["suite"])
+    errors = source.data.get("errors", {}) if verdict.passed(("errors",)) else {}
+    if errors:
+        _check_fix_column(source, problems, readme)
+        _check_error_order(source, problems, readme)
+    for text, path in _prose(readme, errors):
+        _check_links(source, problems, path, text)
+    if known_connectors is not None:
+        _check_connector_links(source, problems, known_connectors, readme, errors)
 
 
 def _check_order(source: SpecSource, problems: ProblemList, readme: dict) -> None:
@@ -153,8 +167,6 @@ def _check_block(source: SpecSource, problems: ProblemList, path: tuple, block: 
         _misfit(source, problems, path + (kind,), "a subsection cannot hold another subsection", hint)
     if kind == "table":
         _check_table(source, problems, path + (kind,), value)
-    for text, where in _block_texts(kind, value, path + (kind,)):
-        _check_links(source, problems, where, text)
 
 
 def _block_texts(kind: str, value: object, path: tuple) -> Iterator[tuple[str, tuple]]:
@@ -183,6 +195,59 @@ def _check_table(source: SpecSource, problems: ProblemList, path: tuple, table: 
             )
 
 
+def _prose(readme: dict, errors: dict) -> Iterator[tuple[str, tuple]]:
+    """``(text, path)`` of every authored text the README shows as prose, where a link may be
+    written: the Quick Start steps, the texts of every block (of one kind) and the errors' fixes."""
+    for index, step in enumerate(readme.get("quick_start", [])):
+        yield step, README + ("quick_start", index)
+    for path, block in readme_blocks(readme):
+        if len(block) == 1:
+            kind, value = next(iter(block.items()))
+            yield from _block_texts(kind, value, path + (kind,))
+    for status, entry in errors.items():
+        if "fix" in entry:
+            yield entry["fix"], ("errors", status, "fix")
+
+
+def connector_links(data: dict) -> Iterator[tuple[str, tuple]]:
+    """``(id, path)`` of every connector a valid spec's README links to: the members of
+    ``readme.suite`` and each ``[text](../<id>/)`` of its prose (:func:`grammar.linked_connectors`)."""
+    return _links(data.get("readme") or {}, data.get("errors", {}))
+
+
+def _links(readme: dict, errors: dict) -> Iterator[tuple[str, tuple]]:
+    for index, member in enumerate((readme.get("suite") or {}).get("members", [])):
+        if member.get("id") is not None:
+            yield member["id"], README + ("suite", "members", index, "id")
+    for text, path in _prose(readme, errors):
+        for connector_id in grammar.linked_connectors(text):
+            yield connector_id, path
+
+
+def _check_connector_links(
+    source: SpecSource,
+    problems: ProblemList,
+    known_connectors: Callable[[], Collection[str]],
+    readme: dict,
+    errors: dict,
+) -> None:
+    """A README links only to connectors of the library: a link to a missing one would lead nowhere."""
+    links = list(_links(readme, errors))
+    if not links:
+        return
+    known = set(known_connectors())
+    for connector_id, path in links:
+        if connector_id not in known:
+            nearest = did_you_mean(connector_id, sorted(known)) or f"connectors here: {', '.join(sorted(known))}."
+            problems.add(
+                f"the README links to the connector `{connector_id}`, which is not in the library",
+                source.locate(path),
+                path,
+                f"{nearest} Otherwise create it (`catalyst-gen init {connector_id}`) or remove the link",
+                code="CG354",
+            )
+
+
 def _check_links(source: SpecSource, problems: ProblemList, path: tuple, text: str) -> None:
     for link, reason in grammar.readme_link_problems(text):
         problems.add(
@@ -194,9 +259,6 @@ def _check_fix_column(source: SpecSource, problems: ProblemList, readme: dict) -
     """The error table shows a Fix column only when every error has a fix (a links rule for each fix)."""
     errors = source.data.get("errors", {})
     columns = readme.get("error_table", {}).get("columns")
-    for status, entry in errors.items():
-        if "fix" in entry:
-            _check_links(source, problems, ("errors", status, "fix"), entry["fix"])
     with_fix = [status for status, entry in errors.items() if "fix" in entry]
     shows_fix = "fix" in columns if columns is not None else bool(with_fix)
     for status, entry in errors.items():

@@ -174,6 +174,15 @@ def _linked(text: str) -> str:
     return "".join(out)
 
 
+def md_link(item) -> str:
+    """``[title](link)`` of an item with a ``title`` and a ``link`` (a suite member), the title as
+    :func:`md_text`; the title alone when the link is empty or breaks the grammar's rule."""
+    title = md_text(item.title)
+    if not item.link or grammar.readme_link_problem(item.link):
+        return title
+    return f"[{title}]({item.link})"
+
+
 def md_fence(code, language: str = "") -> str:
     """A fenced code block that no backtick run inside it can close early (the fence is longer)."""
     text = str(code)
@@ -441,6 +450,7 @@ class Renderer:
             md_code=md_code,
             md_rich=md_rich,
             md_rich_cell=md_rich_cell,
+            md_link=md_link,
             md_fence=md_fence,
             md_rule=md_rule,
         )

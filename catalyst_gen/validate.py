@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -1162,9 +1162,15 @@ def _misspelt_extends(source: SpecSource) -> Problem | None:
     return None
 
 
-def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
+def validate(
+    source: SpecSource,
+    expected_id: str | None = None,
+    known_connectors: Callable[[], Collection[str]] | None = None,
+) -> SpecSource:
     """Check ``source`` against the schema, then the consistency rules on what passed it.
 
+    ``known_connectors`` lists the library's connectors, for a README that links to
+    another one (called only then: most specs never list the library's folder).
     Raises :class:`SpecError` with every problem found; returns ``source``.
     """
     misspelt = _misspelt_extends(source)
@@ -1187,7 +1193,7 @@ def validate(source: SpecSource, expected_id: str | None = None) -> SpecSource:
     _check_documentation(source, problems, verdict)
     _check_template(source, problems, verdict)
     _check_logo(source, problems, verdict)
-    check_readme(source, problems, verdict)
+    check_readme(source, problems, verdict, known_connectors)
     _check_secrets(source, problems)
     _raise_once_each(problems)
     return source

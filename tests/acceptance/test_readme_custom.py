@@ -7,7 +7,7 @@ import re
 import sys
 
 import pytest
-from helpers import REPO, SAMPLE, build_refused, write_spec
+from helpers import REPO, SAMPLE, assert_refused, build_refused, write_spec
 
 sys.path.insert(0, str(REPO / "tests"))
 from readme_structure import structure  # noqa: E402
@@ -160,11 +160,43 @@ readme:
 """
 
 
-def test_a_suite_footer_names_the_other_members_as_text(project, cli):
+def test_a_suite_footer_links_the_other_connectors_and_names_the_rest_as_text(project, cli):
+    write_spec(project, SAMPLE.replace("id: sample", "id: other-one"), "other-one")
     readme = readme_of(project, cli, SAMPLE + SUITE)
     lines = structure(readme)
-    assert lines[-2:] == ["break", "paragraph: *Part of the Acme Suite. See also: Other One, Lifecycle <b>Example</b>*"]
-    assert "This One" not in readme and "<b>" not in readme and "](" not in readme.split("\n---\n")[-1]
+    footer = "paragraph: *Part of the Acme Suite. See also: [Other One](../other-one/), Lifecycle <b>Example</b>*"
+    assert lines[-2:] == ["break", footer]
+    assert "This One" not in readme and "<b>" not in readme
+    assert readme.split("\n---\n")[-1].count("](") == 1
+    assert links_of(readme)[-1] == "../other-one/"
+
+
+def links_of(readme: str) -> list[str]:
+    """The targets of every link a CommonMark reader finds in ``readme``."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(readme)
+    inline = [child for token in tokens if token.children for child in token.children]
+    return [str(token.attrs["href"]) for token in inline if token.type == "link_open"]
+
+
+def test_text_links_to_another_connector_of_the_library(project, cli):
+    write_spec(project, SAMPLE.replace("id: sample", "id: other-one"), "other-one")
+    blocks = "  sections:\n    tips:\n      after:\n        - text: 'Use [Other One](../other-one/) next.'\n"
+    readme = readme_of(project, cli, spec_with(blocks))
+    assert "paragraph: Use [Other One](../other-one/) next." in structure(readme)
+    assert "../other-one/" in links_of(readme)
+
+
+def test_removing_a_linked_connector_fails_the_next_build_of_the_one_that_links_to_it(project, cli):
+    """The linked spec is an input of the build: the cache must not answer "unchanged"."""
+    other = write_spec(project, SAMPLE.replace("id: sample", "id: other-one"), "other-one")
+    readme_of(project, cli, SAMPLE + SUITE)
+    assert "unchanged sample" in cli(project, "build", "sample").output
+    other.unlink()
+    other.parent.rmdir()
+    result = cli(project, "build", "sample")
+    assert_refused(result, "the README links to the connector `other-one`, which is not in the library")
 
 
 def test_omitted_standard_sections_are_left_out(project, cli):
@@ -239,7 +271,7 @@ BAD = [
         "bad link",
         "  quick_start: ['[a](http://insecure.example)']\n",
         "'[a]",
-        "is not a plain https:// address",
+        "is neither a plain https:// address nor ../<id>/",
         "[text](https://",
     ),
     (
@@ -340,7 +372,7 @@ BAD = [
         "bad link in the lead",
         "  lead: [{text: '[a](http://insecure.example)'}]\n",
         "'[a]",
-        "is not a plain https:// address",
+        "is neither a plain https:// address nor ../<id>/",
         "[text](https://",
     ),
     ("two kinds in the lead", "  lead: [{text: a, list: [b]}]\n", "{text", "exactly one kind", "one of text"),
@@ -370,6 +402,27 @@ BAD = [
     ),
     ("error table order repeats", "  error_table: {order: [401, 401, 429, 400]}\n", "[401", "non-unique", None),
     ("error table order not statuses", "  error_table: {order: [x]}\n", "x]", "expected a whole number", None),
+    (
+        "suite member not in the library",
+        "  suite:\n    name: Acme\n    members: [{id: sample, title: A}, {id: sampel-two, title: B}]\n",
+        "sampel-two",
+        "the README links to the connector `sampel-two`, which is not in the library",
+        "did you mean `sample`? Otherwise create it (`catalyst-gen init sampel-two`) or remove the link",
+    ),
+    (
+        "link to a connector not in the library",
+        "  sections:\n    tips:\n      after: [{list: ['see [it](../zzz/)']}]\n",
+        "'see [it]",
+        "the README links to the connector `zzz`, which is not in the library",
+        ". Otherwise create it (`catalyst-gen init zzz`) or remove the link",
+    ),
+    (
+        "link that leaves the library",
+        "  quick_start: ['[up](../../etc/)']\n",
+        "'[up]",
+        "is neither a plain https:// address nor ../<id>/",
+        "[text](../<id>/)",
+    ),
     (
         "not a suite member",
         "  suite:\n    name: Acme\n    members: [{id: one, title: One}, {id: two, title: Two}]\n",

@@ -6,7 +6,7 @@ import pytest
 
 from catalyst_gen import grammar
 from catalyst_gen.readme import STANDARD_SECTIONS, build_readme, paragraphs
-from catalyst_gen.render import md_fence, md_rich, md_rich_cell
+from catalyst_gen.render import md_fence, md_link, md_rich, md_rich_cell
 
 
 def test_without_a_readme_key_the_sections_are_the_standard_ones_in_order():
@@ -52,10 +52,25 @@ def test_paragraphs_split_at_blank_lines_and_fold_each():
         ("/relative", False),
         ("https://user:pw@host.example", False),
         ("https://a.example/x'y", False),
+        ("../jira-create-issue/", True),
+        ("../jira-create-issue", False),
+        ("../../etc/", False),
+        ("../", False),
+        ("./jira-create-issue/", False),
+        ("../jira-create-issue/README.md", False),
+        ("../Jira/", False),
+        ("../a--b/", False),
+        ("..\\x/", False),
     ],
 )
 def test_the_link_rule(url, ok):
     assert (grammar.readme_link_problem(url) is None) == ok
+
+
+def test_links_to_other_connectors_are_found_once_each_in_order():
+    text = "[B](../b/) then [A](../a/), [B again](../b/), [web](https://x.example/), [up](../../c/)"
+    assert grammar.linked_connectors(text) == ["b", "a"]
+    assert grammar.connector_link("a") == "../a/" and grammar.linked_connector(grammar.connector_link("a")) == "a"
 
 
 def test_a_link_that_breaks_the_rule_is_shown_as_text_by_the_renderer():
@@ -117,7 +132,9 @@ def test_a_suite_lists_the_other_members_and_the_lead_and_sort_are_read():
     readme = build_readme(
         {"suite": suite, "lead": [{"text": "x"}], "error_table": {"sort": "status"}}, "Acme", connector_id="b"
     )
-    assert readme.suite is not None and readme.suite.others == ("A", "C")
+    assert readme.suite is not None
+    assert [(m.title, m.link) for m in readme.suite.others] == [("A", "../a/"), ("C", "")]
+    assert [md_link(m) for m in readme.suite.others] == ["[A](../a/)", "C"]
     assert [b.kind for b in readme.lead] == ["text"] and readme.errors_by_status
     plain = build_readme(None, "Acme", connector_id="b")
     assert plain.suite is None and plain.lead == () and not plain.errors_by_status and plain.error_order == ()
