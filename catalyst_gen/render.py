@@ -123,22 +123,39 @@ def _escape_block_start(match: re.Match[str]) -> str:
     return match.group(1) + "\\" + marker
 
 
+_PIPE = re.compile(r"(\\*)\|")
+
+
+def _cell_pipes(text: str) -> str:
+    """``text`` with every ``|`` escaped the way GFM's row splitter reads a table row.
+
+    cmark-gfm (GitHub) splits a row at each ``|`` that no backslash escapes, reading the
+    row from the left with a backslash escaping the next character, inside code spans too.
+    So a pipe after an even run of backslashes (none, or a code span's ``\\``) gets one
+    more, and a pipe after an odd run is already escaped: it stays one cell either way.
+    """
+    return _PIPE.sub(lambda m: m.group(1) + ("|" if len(m.group(1)) % 2 else "\\|"), text)
+
+
 def md_cell(value) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped, no link, image or HTML.
 
     A cell is inline content of its row, so a leading ``#``, ``-`` or ``~`` starts
     nothing there and is written as it is (``~1 msg/sec``)."""
-    return _inline_text(" ".join(str(value).split())).replace("|", "\\|")
+    return _cell_pipes(_inline_text(" ".join(str(value).split())))
 
 
 def md_code(value) -> str:
-    """An inline code span that survives backticks and pipes in the value."""
+    """An inline code span that survives backticks and pipes in the value (in a table cell too).
+
+    A backslash stays one backslash: inside a code span Markdown has no escapes (``x\\y`` shows
+    as written); only a pipe gets one (:func:`_cell_pipes`)."""
     text = " ".join(str(value).split())
     fence = "`"
     while fence in text:
         fence += "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("\\", "\\\\").replace("|", "\\|")
+    return _cell_pipes(f"{fence}{pad}{text}{pad}{fence}")
 
 
 def md_rich(value) -> str:
@@ -150,7 +167,7 @@ def md_rich(value) -> str:
 
 def md_rich_cell(value) -> str:
     """An authored table cell: :func:`md_cell` with the links of :func:`md_rich`."""
-    return _rich_inline(" ".join(str(value).split())).replace("|", "\\|")
+    return _cell_pipes(_rich_inline(" ".join(str(value).split())))
 
 
 def _rich_inline(text: str) -> str:

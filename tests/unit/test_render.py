@@ -7,14 +7,14 @@ import json
 from functools import cache
 
 import pytest
-from helpers import REPO
+from helpers import REPO, gfm_cells
 from lxml import etree
 
 from catalyst_gen import contract
 from catalyst_gen.build import load_connector, renderer_for
 from catalyst_gen.library import Project
 from catalyst_gen.model import Connector, FieldSettings
-from catalyst_gen.render import Property, md_cell, md_code, md_text, template_properties, xml_attr
+from catalyst_gen.render import Property, md_cell, md_code, md_rich_cell, md_text, template_properties, xml_attr
 
 
 @cache
@@ -180,6 +180,26 @@ def test_md_text_shows_html_as_written():
 )
 def test_md_code_survives_backticks_and_pipes(value, expected):
     assert md_code(value) == expected
+
+
+CELL_VALUES = ["a|b", "a\\|b", "a\\\\|b", "`a\\|b`", "`a\\\\|b` c", "x\\", "`x\\`", "``a|`b``", "\\`|`", "|"]
+
+
+@pytest.mark.parametrize("value", CELL_VALUES)
+@pytest.mark.parametrize("writer", [md_cell, md_code, md_rich_cell])
+def test_a_cell_stays_one_cell_for_github_and_markdown_it(writer, value):
+    """GitHub (cmark-gfm) reads a backslash as escaping the next character before it splits a row,
+    code spans included: a pipe after a code span's own backslash would start a new cell."""
+    from markdown_it import MarkdownIt
+
+    row = f"| {writer(value)} | next |"
+    assert gfm_cells(row) == 2, row
+    html = MarkdownIt("commonmark").enable("table").render(f"| a | b |\n|---|---|\n{row}\n")
+    assert html.count("<td>") == 2 and html.count("<td>next</td>") == 1, (row, html)
+
+
+def test_a_backslash_in_a_code_span_is_shown_once():
+    assert md_code("C:\\tmp\\x") == "`C:\\tmp\\x`"
 
 
 # --------------------------------------------------------------------------
