@@ -236,6 +236,11 @@ CODES: dict[str, Code] = {
         "the README error table's Fix column and the errors' `fix` disagree",
         "give every error a `fix`, or show no Fix column",
     ),
+    "CG397": Code(
+        "the README shows the About section and the spec has no `about`, or the spec has `about` and the README "
+        "does not show it",
+        "write `about`, or remove it when `readme.order` leaves `about` out (or `readme.sections.about.blocks` replaces it)",
+    ),
     "CG401": Code("a Jinja template is missing or too large", "restore the template in templates/"),
     "CG402": Code("a Jinja template does not compile or render", "fix the template named in the hint"),
     "CG403": Code("the rendered element template is not valid JSON", "fix templates/ (the element template's Jinja)"),

@@ -221,7 +221,8 @@ class Connector:
     category: str
     tagline: str
     about: str
-    """Its paragraphs (blank lines in the spec) separated by one blank line, each on one line."""
+    """Its paragraphs (blank lines in the spec) separated by one blank line, each on one line; empty
+    when the README shows no About section (the spec then has no `about`)."""
     preset: str | None
     endpoint_url: str
     """As bound: each ``${name}`` of the spec written ``{name}`` (:func:`~catalyst_gen.grammar.bound_form`)."""
@@ -445,7 +446,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         version=data["version"],
         category=data["category"],
         tagline=data["tagline"],
-        about="\n\n".join(paragraphs(data["about"])),
+        about="\n\n".join(paragraphs(data.get("about", ""))),
         preset=data.get("extends"),
         endpoint_url=url,
         method=endpoint["method"],

@@ -46,6 +46,7 @@ def check_readme(
         _check_block(source, problems, path, block)
     if "suite" in readme:
         _check_suite(source, problems, readme["suite"])
+    _check_about(source, problems, readme)
     errors = source.data.get("errors", {}) if verdict.passed(("errors",)) else {}
     if errors:
         _check_fix_column(source, problems, readme)
@@ -102,6 +103,31 @@ def _check_sections(source: SpecSource, problems: ProblemList, readme: dict) -> 
             if key not in settings:
                 what = "a heading" if key == "title" else "content"
                 _misfit(source, problems, path, f"the authored section `{name}` has no `{key}`", f"give it {what}")
+
+
+def _check_about(source: SpecSource, problems: ProblemList, readme: dict) -> None:
+    """``about`` is the text of the About section: needed where the README shows it, and refused
+    where it does not (text no artifact shows would only mislead the next author)."""
+    about = readme.get("sections", {}).get("about", {})
+    shown = "about" in readme.get("order", STANDARD_SECTIONS) and "blocks" not in about
+    if shown and "about" not in source.data:
+        where = README + ("order",) if "order" in readme else ()
+        problems.add(
+            "the README shows the About section, and the spec has no `about`",
+            source.locate(where, key=True),
+            where,
+            "write `about:` (the About text; a blank line starts a new paragraph), or leave `about` out of `readme.order`",
+            code="CG397",
+        )
+    elif not shown and "about" in source.data:
+        why = "`readme.sections.about.blocks` replaces it" if "blocks" in about else "`readme.order` leaves it out"
+        problems.add(
+            f"the README does not show the About section ({why}), so `about` is shown nowhere",
+            source.locate(("about",), key=True),
+            ("about",),
+            "remove `about`, or add `about` to `readme.order` to show it",
+            code="CG397",
+        )
 
 
 def _check_suite(source: SpecSource, problems: ProblemList, suite: dict) -> None:

@@ -463,6 +463,40 @@ def test_bad_readme_settings_are_located(project, cli, name, readme, needle, mes
     build_refused(project, cli, text, message, needle=needle, hint=hint)
 
 
+def test_about_is_required_where_the_readme_shows_it_and_refused_where_it_does_not(project, cli):
+    import re
+
+    without_about = re.sub(r"^about:.*\n(?:  .*\n)*", "", SAMPLE, count=1, flags=re.M)
+    build_refused(
+        project,
+        cli,
+        without_about,
+        "the README shows the About section, and the spec has no `about`",
+        hint="write `about:`",
+    )
+    build_refused(
+        project,
+        cli,
+        without_about + "readme:\n  order: [about, files]\n",
+        "the README shows the About section, and the spec has no `about`",
+        needle="order:",
+    )
+    build_refused(
+        project,
+        cli,
+        SAMPLE + "readme:\n  order: [quick_start, files]\n",
+        "the README does not show the About section (`readme.order` leaves it out), so `about` is shown nowhere",
+        needle="about:",
+        hint="remove `about`",
+    )
+    replaced = "readme:\n  sections:\n    about: {blocks: [{text: Other words.}]}\n"
+    build_refused(project, cli, SAMPLE + replaced, "(`readme.sections.about.blocks` replaces it)", needle="about:")
+    readme = readme_of(project, cli, without_about + replaced)
+    assert "## About Together AI\n\nOther words.\n" in readme
+    readme = readme_of(project, cli, without_about + "readme:\n  order: [quick_start, files]\n")
+    assert "## About" not in readme
+
+
 def test_a_fix_column_needs_a_fix_on_every_error(project, cli):
     text = SAMPLE.replace("    action:", "    fix: Do it\n    action:", 1)
     build_refused(project, cli, text, "this error has no `fix`", hint="add `fix:`")

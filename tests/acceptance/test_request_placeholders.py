@@ -25,10 +25,11 @@ def with_headers(lines: str) -> str:
 
 
 def standard_readme(text: str) -> str:
-    """The spec without its authored README (and the preset's): the README shows the standard sections."""
+    """The spec without its authored README (and the preset's): the README shows the standard
+    sections, About among them, so the spec gets an `about`."""
     head, sep, _ = text.partition("\nreadme:\n")
     assert sep, "the Jira spec has a readme: key"
-    return head + "\nreadme: null\n"
+    return head + "\nabout: Adds a comment to a Jira issue.\nreadme: null\n"
 
 
 @pytest.mark.parametrize(
