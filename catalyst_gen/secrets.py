@@ -18,6 +18,22 @@ KNOWN_KEY_SHAPES = (
     ("a Google API key (AIza...)", re.compile(r"\bAIza[0-9A-Za-z_-]{30,}")),
     ("a Slack token (xox...-)", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Perplexity key (pplx-...)", re.compile(r"\bpplx-[A-Za-z0-9]{16,}")),
+    ("an xAI key (xai-...)", re.compile(r"\bxai-[A-Za-z0-9]{20,}")),
+    ("a Fireworks AI key (fw_...)", re.compile(r"\bfw_[A-Za-z0-9]{20,}")),
+    ("a SendGrid key (SG.....)", re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
+    ("an Atlassian API token (ATATT...)", re.compile(r"\bATATT[A-Za-z0-9_=-]{20,}")),
+    (
+        "a Slack incoming webhook URL (it is the credential)",
+        # the secret part is mixed case: Slack's own placeholder (.../XXXXXXXXXXXXXXXXXXXXXXXX) is not a key
+        re.compile(
+            r"\bhooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,}/[A-Za-z0-9/]*/(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{16,}"
+        ),
+    ),
+    (
+        "a Microsoft Teams webhook URL (it is the credential)",
+        re.compile(r"\bwebhook\.office\.com/webhookb2/[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}@"),
+    ),
+    ("a signed URL's signature (sig=...)", re.compile(r"[?&]sig=[A-Za-z0-9_%-]{30,}")),
     ("a GitHub token (ghp_...)", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}")),
     ("an AWS access key id (AKIA...)", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
     ("a Stripe key (sk_live_...)", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}")),

@@ -368,6 +368,8 @@ FAKE = {
     "slack": "xoxb-" + "123456789012-Ab3dEf6hIj9k",
     "perplexity": "pplx-" + "Ab3dEf6hIj9kLm2nOp5qRs8t",
     "entropy": "Zq8" + "vR2mK9xL4pW7nT1cY6bH3jF5dG0sA8eU",
+    "teams": "https://acme.webhook.office.com/webhookb2/"
+    + "1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f@1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f/IncomingWebhook/ab12/cd34",
 }
 
 SECRET_CASES = [
@@ -434,6 +436,13 @@ SECRET_CASES = [
         "  timeout_seconds: 60  # old key {google}",
         "this comment contains a Google API key",
         "{google}",
+    ),
+    (
+        "teams-webhook-as-endpoint",
+        "  url: https://api.together.xyz/v1/chat/completions",
+        "  url: {teams}",
+        "looks like a Microsoft Teams webhook URL",
+        "{teams}",
     ),
     ("json-text-payload", "  payload:\n    model:", "  payload_old:\n    model:", None, None),
 ]
