@@ -102,9 +102,9 @@ def warm_up(project: Project) -> None:
 
     from .checks.bpmn import bpmn_schema
     from .render import TEMPLATE_FILES
-    from .validate import _validator
+    from .schema_check import spec_validator
 
-    _validator()
+    spec_validator()
     bpmn_schema()
     renderer = build.renderer_for(project.templates_dir)
     for name in TEMPLATE_FILES.values():

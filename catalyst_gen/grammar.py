@@ -4,7 +4,7 @@ Connector ids, preset names, process variable names, ``${placeholders}``, BPMN
 error codes and HTTP statuses are each one :class:`Rule` (or one predicate)
 here, with the hint that tells an author how to write it.  The loader, the
 validator, the model, the runtime and the JSON Schema (whose patterns and
-enums are written from this module, see :func:`catalyst_gen.validate.schema_with_grammar`)
+enums are written from this module, see :func:`catalyst_gen.schema_check.schema_with_grammar`)
 all read them from here, so a rule cannot be tightened in one place and
 forgotten in another.
 
@@ -430,6 +430,15 @@ def http_url_problem(text: str) -> str | None:
     if not parts.hostname:
         return "has no host name"
     return None
+
+
+INVISIBLE_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters refused in every key and value of a spec: not allowed in XML 1.0 (C0 controls
+but tab/newline/return, surrogates, U+FFFE/U+FFFF), invisible C1 controls and DEL, and the
+bidirectional embedding/override/isolate controls that make text display differently from what
+it says ("Trojan Source").  Right-to-left text itself and the U+200E/U+200F marks are fine."""
 
 
 DECIMAL_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")

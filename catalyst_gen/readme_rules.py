@@ -19,7 +19,7 @@ from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .loader import SpecSource
-    from .validate import SchemaVerdict
+    from .schema_check import SchemaVerdict
 
 README = ("readme",)
 BLOCK_LISTS = ("before", "after", "blocks")

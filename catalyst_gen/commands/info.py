@@ -40,6 +40,6 @@ class SpecSchema:
 
 def spec_schema() -> SpecSchema:
     """The JSON Schema of connector specs (for editors and the YAML language server)."""
-    from ..validate import spec_schema as shipped_schema
+    from ..schema_check import spec_schema as shipped_schema
 
     return SpecSchema(shipped_schema())

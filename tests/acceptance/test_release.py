@@ -177,7 +177,7 @@ def test_schema_command_prints_the_shipped_schema(cli):
     from click.testing import CliRunner
 
     from catalyst_gen.cli import main
-    from catalyst_gen.validate import spec_schema
+    from catalyst_gen.schema_check import spec_schema
 
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0

@@ -15,14 +15,14 @@ from helpers import REPO, SAMPLE
 from catalyst_gen import contract, grammar
 from catalyst_gen.errors import SpecError
 from catalyst_gen.loader import load_spec
-from catalyst_gen.validate import (
+from catalyst_gen.schema_check import (
     SCHEMA_RESOURCE,
     SchemaVerdict,
     schema_file_text,
     schema_with_grammar,
     spec_schema,
-    validate,
 )
+from catalyst_gen.validate import validate
 
 
 def spec_at(tmp_path: Path, text: str, presets: dict[str, str] | None = None) -> Path:
@@ -308,11 +308,11 @@ def test_an_extends_loop_is_one_error(tmp_path):
 
 
 def test_schema_file_is_generated_from_the_grammar():
-    """The committed schema carries the grammar's rules; rewrite it with `python3 -m catalyst_gen.validate`."""
+    """The committed schema carries the grammar's rules; rewrite it with `python3 -m catalyst_gen.schema_check`."""
     path = REPO / "catalyst_gen" / SCHEMA_RESOURCE
     text = path.read_text("utf-8")
     assert text == schema_file_text(schema_with_grammar(json.loads(text))), (
-        "catalyst_gen/schema/connector.schema.json is stale: run `python3 -m catalyst_gen.validate`"
+        "catalyst_gen/schema/connector.schema.json is stale: run `python3 -m catalyst_gen.schema_check`"
     )
 
 
@@ -337,8 +337,8 @@ def test_the_shipped_schemas_are_valid_json_schemas():
     """The build trusts its own schemas (no metaschema check per process); this is where they are checked."""
     import jsonschema
 
+    from catalyst_gen.schema_check import spec_schema
     from catalyst_gen.settings import _LIBRARY_SCHEMA
-    from catalyst_gen.validate import spec_schema
 
     for schema in (spec_schema(), _LIBRARY_SCHEMA):
         jsonschema.validators.validator_for(schema).check_schema(schema)
