@@ -281,6 +281,10 @@ CODES: dict[str, Code] = {
     "CG431": Code(
         "the element template and the example's service task disagree", "fix the templates so both bind the same values"
     ),
+    "CG440": Code(
+        "the rendered README has HTML, an image, a link or a table row its templates must not make",
+        "fix templates/readme/: write spec text with the md_* filters",
+    ),
     # ------------------------------------------------------------ CG5xx dist/, versions, state
     "CG501": Code("a file in dist/ is out of date", "run `catalyst-gen build` and commit dist/"),
     "CG502": Code("a file is missing from dist/", "run `catalyst-gen build` and commit dist/"),

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from catalyst_gen.checks.readme import gfm_cells  # noqa: F401  (tests import it from here too)
+
 REPO = Path(__file__).resolve().parent.parent
 SEED_README = REPO.parent / "shared" / "seed" / "together-ai.README.md"
 ORACLE_DIR = REPO / "tests" / "oracle"
@@ -106,21 +108,6 @@ def build_refused(project, cli, text, message, needle=None, col=None, hint=None,
 
 
 # --------------------------------------------------------------------------- Markdown
-
-
-def gfm_cells(row: str) -> int:
-    """Cells of a GFM table row, split the way cmark-gfm does: a backslash escapes the next character."""
-    body = row.strip()
-    body = body[1:] if body.startswith("|") else body
-    cells, escaped = 1, False
-    for index, char in enumerate(body):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "|" and index != len(body) - 1:
-            cells += 1
-    return cells
 
 
 def table_problems(markdown: str) -> list[str]:

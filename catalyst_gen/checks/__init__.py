@@ -9,7 +9,8 @@ artifact:
 * :mod:`.svg` -- the logo rules (also used by ``validate`` on a supplied logo);
 * :mod:`.template` -- the element template, and its agreement with the example;
 * :mod:`.engine` -- no expression opener in any value either artifact hands to the engine;
-* :mod:`.shipped` -- no credential in any artifact, as users receive it.
+* :mod:`.shipped` -- no credential in any artifact, as users receive it;
+* :mod:`.readme` -- the README has no HTML, image, link or table row its templates must not make.
 
 Importing this package imports none of them, so ``from .checks.svg import
 check_svg`` does not load the XSD or the BPMN checks.
@@ -34,6 +35,7 @@ def check_artifacts(connector: Connector, files: dict[str, bytes], example: etre
     from ..errors import CheckError
     from .bpmn import check_bpmn
     from .engine import check_example_expressions, check_template_expressions
+    from .readme import check_readme
     from .shipped import check_shipped_secrets
     from .svg import check_svg
     from .template import check_agreement, check_element_template
@@ -52,6 +54,7 @@ def check_artifacts(connector: Connector, files: dict[str, bytes], example: etre
     problems += check_example_expressions(example, names["example"])
     problems += check_template_expressions(template, names["element_template"])
     problems += check_shipped_secrets(files, example)
+    problems += check_readme(files[names["readme"]].decode("utf-8"), names["readme"], names["diagram"])
     if not problems:
         problems += check_agreement(template, example, names["example"])
     if problems:

@@ -156,3 +156,16 @@ def test_a_name_that_reads_like_a_url_is_text_in_the_logo_and_the_readme(project
     readme = (project / "dist" / "sample" / "README.md").read_text()
     assert name in (project / "dist" / "sample" / "sample.svg").read_text()
     assert structure(readme)["links"] == structure(readme.replace(name, "Together AI"))["links"]
+
+
+def test_a_template_that_forgets_a_filter_fails_the_build(project, cli):
+    """Templates are for connector authors to change: one that writes spec text without its md_*
+    filter is caught by the build's own README check (CG440), before anything is written."""
+    about = project / "templates" / "readme" / "section" / "about.md.j2"
+    about.write_text(about.read_text("utf-8").replace('|map("md_text")', ""), "utf-8")
+    text = SAMPLE.replace(
+        "  Together AI hosts 200+", "  See [this](javascript:alert(1)) <b>now</b>. Together AI hosts 200+"
+    )
+    result = build_refused(project, cli, text, "README.md line")
+    assert "a link to 'javascript:alert(1)'" in result.output and "inline HTML '<b>'" in result.output
+    assert "CG440" in cli(project, "build", "--format", "json", "sample").output
