@@ -103,3 +103,20 @@ def test_illustrations_and_embedded_images_are_not_secrets(project, cli):
     write_spec(project, text)
     result = cli(project, "build", "sample")
     assert result.exit_code == 0, result.output
+
+
+def test_names_built_from_a_connector_id_are_not_taken_for_tokens(project, cli):
+    """The example's `Definitions_Process_<id>` of an id with digits has the letters, digits and
+    entropy of a random token; the id was judged in the spec, so what is built from it is not one."""
+    from helpers import write_spec
+
+    from catalyst_gen.secrets import find_secret
+
+    cid = "summit-chat-00014"
+    assert find_secret(f"Definitions_Process_{cid.replace('-', '_')}") is not None  # the trap this avoids
+    write_spec(project, SAMPLE.replace("id: sample", f"id: {cid}"), cid)
+    result = cli(project, "build", cid)
+    assert result.exit_code == 0, result.output
+    assert f'id="Definitions_Process_{cid.replace("-", "_")}"' in (
+        project / "dist" / cid / f"{cid}-example.bpmn"
+    ).read_text("utf-8")
