@@ -163,6 +163,7 @@ def _yaml() -> Any:
     from ruamel.yaml import YAML
 
     y = YAML(typ="rt", pure=True)
+    y.preserve_quotes = True  # `[Basic Auth (user:pass), ...]` is not valid YAML unquoted
     y.width = 100
     y.indent(mapping=2, sequence=4, offset=2)
     return y
@@ -243,10 +244,10 @@ def _identity(spec: Any, rng: random.Random, index: int, kind: str, base_id: str
     who = Identity(index, kind, base_id, vendor, product, name, old_name=spec["name"])
     spec["id"] = who.id
     spec["name"] = name
-    for key in ("tagline", "about"):
-        spec[key] = _replace_name(spec[key], who.old_name, name)
-    spec["about"] = spec["about"] + " " + " ".join(rng.sample(ABOUT_EXTRA, rng.randint(0, 2)))
-    spec["about"] = spec["about"].rstrip()
+    extra = " ".join(rng.sample(ABOUT_EXTRA, rng.randint(0, 2)))
+    spec["tagline"] = _replace_name(spec["tagline"], who.old_name, name)
+    if "about" in spec:  # a spec whose README shows no About section has none (CG397)
+        spec["about"] = (_replace_name(spec["about"], who.old_name, name) + " " + extra).rstrip()
     if kind != "preset" or rng.random() < 0.3:
         spec["version"] = rng.randint(1, 5)
     return who
@@ -263,8 +264,12 @@ def _endpoint_and_auth(spec: Any, rng: random.Random, who: Identity) -> None:
         editable = auth.get("editable")
         auth.clear()
         auth["type"] = "none"
-        if editable:
+        if editable:  # the Modeler may switch to a keyed type: it needs a secret name
             auth["editable"] = True
+            auth["secret_name"] = f"{who.id.replace('-', '_')}_key"
+        fields = spec.get("template", {}).get("fields", {})
+        for key in [k for k in fields if k.startswith(("secret_", "auth_"))]:
+            del fields[key]  # an `auth: none` template has no secret or auth fields to set
     elif auth.get("type") != "none":
         auth["secret_name"] = f"{who.id.replace('-', '_')}_key"
         if "console" in auth or who.kind == "preset":
@@ -314,7 +319,8 @@ def _errors_and_retry(spec: Any, rng: random.Random, who: Identity) -> None:
         if rng.random() < 0.1:
             spec["errors"][400] = None  # `key: null` removes an inherited key
     else:
-        spec["errors"] = _errors(rng, required=(429,) if 429 in spec["retry"]["statuses"] else ())
+        retried = spec["retry"]["statuses"] if "retry" in spec else [429]  # a base may take its retry from a preset
+        spec["errors"] = _errors(rng, required=(429,) if 429 in retried else ())
     statuses = sorted({429} | set(rng.sample([500, 502, 503, 529], rng.randint(0, 2))))
     if "retry" not in spec:
         spec["retry"] = CommentedMap()
