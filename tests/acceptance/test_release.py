@@ -132,8 +132,9 @@ def test_lower_version_than_released_fails(project, cli):
     assert result.exit_code == 1 and "lower than the released 5" in result.output
 
 
-@pytest.mark.parametrize("preset", [None, "openai-chat"])
+@pytest.mark.parametrize("preset", [None] + sorted(p.stem for p in (REPO / "connectors" / "_presets").glob("*.yaml")))
 def test_new_then_build(project, cli, preset):
+    """`new` passes validate at once with every preset of the library, a family README layout too."""
     args = ["new", "acme-ai", "--name", "Acme & Co AI", "--url", "https://api.acme.example/v1/chat"]
     if preset:
         args += ["--preset", preset]
