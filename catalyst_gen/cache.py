@@ -74,11 +74,12 @@ def shared_fingerprint(project: Project) -> str:
     return tool_fingerprint() + ":" + _hash_files(files, project.root)
 
 
-def connector_inputs(connector: Connector) -> tuple[Path, ...]:
+def connector_inputs(connector: Connector, project: Project) -> tuple[Path, ...]:
     """Files one connector was built from (spec, the presets it extends, its logo file), and the
     specs of the connectors its README links to (a link to one that was removed must fail)."""
     extra = (connector.logo.file,) if connector.logo.file else ()
-    return tuple(connector.source_files) + extra + tuple(connector.linked_specs)
+    linked = tuple(project.spec_path(other) for other in connector.linked_connectors)
+    return tuple(connector.source_files) + extra + linked
 
 
 def file_digests(files: dict[str, bytes]) -> dict[str, str]:

@@ -17,7 +17,6 @@ from . import contract
 from .condition import SuccessCondition
 from .grammar import PLACEHOLDER, bound_form, bound_placeholders
 from .jsonfmt import format_payload
-from .library import SPEC_FILE
 from .readme import Readme, build_readme, paragraphs
 from .readme_rules import connector_links
 
@@ -251,9 +250,9 @@ class Connector:
     """``template.fields``: per runtime input (by its spec key, :data:`contract.FIELD_KEYS`)."""
     extra_properties: tuple[ExtraProperty, ...] = ()
     source_files: tuple[Path, ...] = field(default=(), compare=False)
-    linked_specs: tuple[Path, ...] = field(default=(), compare=False)
-    """The specs of the other connectors its README links to: that they exist is checked when the
-    spec is validated, so they are inputs of the build (the cache rebuilds when one goes)."""
+    linked_connectors: tuple[str, ...] = ()
+    """The other connectors its README links to: that they exist is checked when the spec is
+    validated, so their specs are inputs of the build (the cache rebuilds when one goes)."""
 
     def extra_property(self, name: str) -> ExtraProperty | None:
         """The property the spec declares under ``template.properties.<name>``, if any."""
@@ -280,6 +279,11 @@ class Connector:
     @property
     def template_id(self) -> str:
         return f"{self.library.template_id_prefix}.{self.id}"
+
+    @property
+    def process_id(self) -> str:
+        """The example process's id (``Process_<id>``, ``-`` as ``_``); its definitions' id is built from it."""
+        return "Process_" + self.id.replace("-", "_")
 
     @property
     def response_mapping_json(self) -> str:
@@ -482,10 +486,7 @@ def build_model(data: dict, library: Library, source_dir: Path, source_files: tu
         fields=_fields(template),
         extra_properties=_extra_properties(template),
         source_files=source_files,
-        linked_specs=tuple(
-            source_dir.parent / other / SPEC_FILE
-            for other in sorted({cid for cid, _ in connector_links(data)} - {data["id"]})
-        ),
+        linked_connectors=tuple(sorted({cid for cid, _ in connector_links(data)} - {data["id"]})),
     )
 
 

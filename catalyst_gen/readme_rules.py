@@ -282,7 +282,8 @@ def _check_links(source: SpecSource, problems: ProblemList, path: tuple, text: s
 
 
 def _check_fix_column(source: SpecSource, problems: ProblemList, readme: dict) -> None:
-    """The error table shows a Fix column only when every error has a fix (a links rule for each fix)."""
+    """The error table shows a Fix column only when every error has a fix (the links of a fix are
+    checked with the other prose, :func:`_prose`)."""
     errors = source.data.get("errors", {})
     columns = readme.get("error_table", {}).get("columns")
     with_fix = [status for status, entry in errors.items() if "fix" in entry]

@@ -535,7 +535,7 @@ class Renderer:
             standard_variables=contract.STANDARD_VARIABLES,
             error_code_variable=contract.ERROR_CODE_VARIABLE,
             error_message_variable=contract.ERROR_MESSAGE_VARIABLE,
-            process_id="Process_" + c.id.replace("-", "_"),
+            process_id=c.process_id,
         )
         return text.encode("utf-8")
 

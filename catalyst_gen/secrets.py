@@ -96,14 +96,15 @@ def shipped_text_secrets(units, vetted: tuple[str, ...] = ()) -> list[tuple[str,
     A unit is a line of the README or one string of the template or the XML
     files; embedded ``data:`` URIs (the template's icon, images in a logo) are
     not text and are skipped; a unit that says ``example`` is an illustration.
-    ``vetted`` are texts the spec check already judged (the connector id, in the forms the
-    templates build names from): each is blanked first, so a name made of it and fixed words
+    ``vetted`` are texts the spec check already judged (the connector id, and the names the
+    templates build from it): each is blanked first, so a name made of it and fixed words
     (``Definitions_Process_llama_3_70b_instruct``) is not taken for a random token.
     """
+    longest_first = sorted(vetted, key=len, reverse=True)
     found = []
     for unit in units:
         unit = _DATA_URI.sub(" ", unit)
-        for text in sorted(vetted, key=len, reverse=True):
+        for text in longest_first:
             unit = unit.replace(text, " ")
         hit = find_secret(unit)
         if hit:

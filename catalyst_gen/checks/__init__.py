@@ -53,7 +53,7 @@ def check_artifacts(connector: Connector, files: dict[str, bytes], example: etre
     )
     problems += check_example_expressions(example, names["example"])
     problems += check_template_expressions(template, names["element_template"])
-    problems += check_shipped_secrets(files, example, connector.id)
+    problems += check_shipped_secrets(files, example, vetted=(connector.id, connector.process_id))
     problems += check_readme(files[names["readme"]].decode("utf-8"), names["readme"], names["diagram"])
     if not problems:
         problems += check_agreement(template, example, names["example"])

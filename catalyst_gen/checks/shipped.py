@@ -62,12 +62,12 @@ def _units(name: str, data: bytes, example: etree._Element | None) -> Iterator[s
 
 
 def check_shipped_secrets(
-    files: dict[str, bytes], example: etree._Element | None, connector_id: str = ""
+    files: dict[str, bytes], example: etree._Element | None, vetted: tuple[str, ...] = ()
 ) -> list[Problem]:
     """One problem per artifact that carries something credential-like (the token is not repeated).
 
-    The connector id was judged in the spec; names the templates build from it are not tokens."""
-    vetted = (connector_id, connector_id.replace("-", "_")) if connector_id else ()
+    ``vetted``: the connector id and the names the templates build from it (the example's process
+    id): the id was judged in the spec, so they are not tokens (:func:`shipped_text_secrets`)."""
     problems = []
     for name, data in sorted(files.items()):
         for kind, token in shipped_text_secrets(_units(name, data, example), vetted):

@@ -156,7 +156,7 @@ def _write(project: Project, cache: BuildCache, outcomes: list[Outcome]) -> set[
     _refresh_drafts(project, [o.built for o in outcomes if o.built])
     for outcome in outcomes:
         if outcome.built:
-            cache.record(outcome.connector_id, connector_inputs(outcome.built.connector), outcome.built.files)
+            cache.record(outcome.connector_id, connector_inputs(outcome.built.connector, project), outcome.built.files)
         else:
             cache.forget(outcome.connector_id)
     cache.save()
