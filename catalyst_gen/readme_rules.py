@@ -261,15 +261,15 @@ def _check_connector_links(
     links = list(_links(readme, errors))
     if not links:
         return
-    known = set(known_connectors())
+    known = sorted(set(known_connectors()))
     for connector_id, path in links:
         if connector_id not in known:
-            nearest = did_you_mean(connector_id, sorted(known)) or f"connectors here: {', '.join(sorted(known))}."
+            nearest = did_you_mean(connector_id, known) or f"connectors here: {', '.join(known)}."
             problems.add(
                 f"the README links to the connector `{connector_id}`, which is not in the library",
                 source.locate(path),
                 path,
-                f"{nearest} Otherwise create it (`catalyst-gen init {connector_id}`) or remove the link",
+                f"{nearest} Otherwise create it (`catalyst-gen new {connector_id}`) or remove the link",
                 code="CG354",
             )
 

@@ -407,14 +407,14 @@ BAD = [
         "  suite:\n    name: Acme\n    members: [{id: sample, title: A}, {id: sampel-two, title: B}]\n",
         "sampel-two",
         "the README links to the connector `sampel-two`, which is not in the library",
-        "did you mean `sample`? Otherwise create it (`catalyst-gen init sampel-two`) or remove the link",
+        "did you mean `sample`? Otherwise create it (`catalyst-gen new sampel-two`) or remove the link",
     ),
     (
         "link to a connector not in the library",
         "  sections:\n    tips:\n      after: [{list: ['see [it](../zzz/)']}]\n",
         "'see [it]",
         "the README links to the connector `zzz`, which is not in the library",
-        ". Otherwise create it (`catalyst-gen init zzz`) or remove the link",
+        ". Otherwise create it (`catalyst-gen new zzz`) or remove the link",
     ),
     (
         "link that leaves the library",
