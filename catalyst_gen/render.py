@@ -146,16 +146,22 @@ def md_cell(value) -> str:
 
 
 def md_code(value) -> str:
-    """An inline code span that survives backticks and pipes in the value (in a table cell too).
+    """An inline code span of the value, in prose: a fence longer than any run of backticks in it.
 
-    A backslash stays one backslash: inside a code span Markdown has no escapes (``x\\y`` shows
-    as written); only a pipe gets one (:func:`_cell_pipes`)."""
+    Inside a code span Markdown has no escapes, so every character, backslash and pipe included,
+    is shown as written.  In a table cell use :func:`md_code_cell`."""
     text = " ".join(str(value).split())
     fence = "`"
     while fence in text:
         fence += "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return _cell_pipes(f"{fence}{pad}{text}{pad}{fence}")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_code_cell(value) -> str:
+    """:func:`md_code` inside a table cell: GitHub splits the row before it reads code spans, so a
+    pipe gets a backslash (:func:`_cell_pipes`), which GFM removes again inside the span."""
+    return _cell_pipes(md_code(value))
 
 
 def md_rich(value) -> str:
@@ -216,7 +222,7 @@ def md_rule(title) -> str:
 def _visible_row(p: Property) -> tuple[str, ...]:
     """``(label, type, default, description)`` of a property the Modeler shows, escaped for a README table."""
     value = p.value or ""
-    default = "*(see below)*" if "\n" in value else md_code(value) if value else ""
+    default = "*(see below)*" if "\n" in value else md_code_cell(value) if value else ""
     return (md_cell(p.label or p.binding_name), p.type, default, md_cell(p.description or ""))
 
 
@@ -232,7 +238,7 @@ def template_fields(properties: list[Property]) -> tuple[list[tuple[str, ...]], 
     for p in properties:
         value = p.value or ""
         if p.type == contract.HIDDEN:
-            hidden.append((md_code(p.binding_name), md_code(value) if value else ""))
+            hidden.append((md_code_cell(p.binding_name), md_code_cell(value) if value else ""))
             continue
         visible.append(_visible_row(p))
     return visible, hidden
@@ -271,7 +277,7 @@ def error_table(c: Connector) -> ErrorTable:
     rows = [
         {
             "status": str(e.status),
-            "code": md_code(e.code),
+            "code": md_code_cell(e.code),
             "cause": md_cell(e.cause),
             "action": md_cell(e.action),
             "fix": md_rich_cell(e.fix),
@@ -281,11 +287,11 @@ def error_table(c: Connector) -> ErrorTable:
     check = c.body_check
     if check:
         code = check.condition.error_code
-        status = f"2xx, {md_code(check.condition.path)} ≠ {md_code(check.expected)}"
+        status = f"2xx, {md_code_cell(check.condition.path)} ≠ {md_code_cell(check.expected)}"
         rows.append(
             {
                 "status": status,
-                "code": md_code(code) if code else "—",
+                "code": md_code_cell(code) if code else "—",
                 "cause": md_cell(check.cause),
                 "action": md_cell(check.action),
                 "fix": "—",
@@ -465,6 +471,7 @@ class Renderer:
             md_text=md_text,
             md_cell=md_cell,
             md_code=md_code,
+            md_code_cell=md_code_cell,
             md_rich=md_rich,
             md_rich_cell=md_rich_cell,
             md_link=md_link,

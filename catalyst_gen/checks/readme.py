@@ -1,7 +1,8 @@
 """The README as a Markdown reader sees it: only the structure the templates meant to make.
 
-Spec text reaches the README through the templates' filters (``md_text``, ``md_cell``,
-``md_code``, ``md_rich``, ...), which escape it.  This check reads the rendered README
+Spec text reaches the README through the templates' filters (``md_text``, ``md_code``,
+``md_rich`` in prose, ``md_cell``, ``md_code_cell``, ``md_rich_cell`` in table cells), which
+escape it.  This check reads the rendered README
 back with an independent parser, markdown-it-py (CommonMark with GFM tables), and with
 the row splitting of cmark-gfm (GitHub), so that a template edit that forgets a filter,
 or a filter that misses a case, fails the build instead of reaching readers:
@@ -24,7 +25,10 @@ from markdown_it.token import Token
 from ..errors import Problem
 from ..grammar import readme_link_problem
 
-HINT = "fix templates/readme/: write spec text with the md_* filters (md_text, md_cell, md_code, md_rich)"
+HINT = (
+    "fix templates/readme/: write spec text with the md_* filters "
+    "(md_text, md_code, md_rich in prose; md_cell, md_code_cell, md_rich_cell in table cells)"
+)
 
 
 @lru_cache(maxsize=1)

@@ -169,3 +169,21 @@ def test_a_template_that_forgets_a_filter_fails_the_build(project, cli):
     result = build_refused(project, cli, text, "README.md line")
     assert "a link to 'javascript:alert(1)'" in result.output and "inline HTML '<b>'" in result.output
     assert "CG440" in cli(project, "build", "--format", "json", "sample").output
+
+
+def test_a_pipe_in_a_code_span_is_escaped_in_a_cell_and_shown_as_written_in_prose(project, cli):
+    """GitHub splits a table row before it reads code spans, so a cell escapes a pipe
+    (``md_code_cell``); a sentence has no rows to split, and the backslash would be shown there
+    (``md_code``). Slack's success condition is written in both: its error-table row and the
+    sentence after the table."""
+    spec = project / "connectors" / "slack" / "connector.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("    equals: true", '    equals: "ok|done"'), "utf-8")
+    result = cli(project, "build", "slack")
+    assert result.exit_code == 0, result.output
+    readme = (project / "dist" / "slack" / "README.md").read_text("utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| 2xx,"))
+    assert '`"ok\\|done"`' in row and table_problems(readme) == []
+    sentence = next(line for line in readme.splitlines() if line.startswith("A 2xx response counts"))
+    assert '`"ok|done"`' in sentence, sentence
+    html = MarkdownIt("commonmark").render(sentence)
+    assert "<code>&quot;ok|done&quot;</code>" in html, html
