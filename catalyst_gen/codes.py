@@ -86,7 +86,8 @@ CODES: dict[str, Code] = {
     "CG208": Code("a list repeats an item (schema `uniqueItems`)", "list each item once"),
     # ------------------------------------------------------------ CG3xx consistency rules
     "CG301": Code(
-        "a `${placeholder}` is not a valid process variable name", "use letters, digits and `_`, starting with a letter"
+        "a `${placeholder}` is not a valid process variable name, or a `${` is never closed",
+        "use letters, digits and `_`, starting with a letter, and close it with `}`",
     ),
     "CG302": Code(
         "the payload is not valid JSON once placeholders are filled in", "fix the JSON at the position shown"
@@ -104,6 +105,10 @@ CODES: dict[str, Code] = {
     ),
     "CG308": Code(
         "the documentation URL is not a plain https:// link", "write the plain https:// address of the documentation"
+    ),
+    "CG309": Code(
+        "a `request.placeholders` entry names no placeholder of the payload, URL or headers",
+        "write `${name}` where the value goes, or remove the entry",
     ),
     "CG310": Code("more than one model is marked default", "keep `default: true` on one model"),
     "CG311": Code("a model is listed twice", "list each model once"),

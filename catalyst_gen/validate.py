@@ -83,6 +83,15 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
                 "use letters, digits and underscores, starting with a letter, e.g. ${userMessage}",
                 code="CG301",
             )
+    for text, path, is_key in spec_strings(payload, base):
+        if "${" in grammar.PLACEHOLDER_CANDIDATE.sub("", text):
+            problems.add(
+                f"the {'key' if is_key else 'value'} opens a placeholder with `${{` and never closes it",
+                source.locate(path, key=is_key),
+                path[:-1] if is_key else path,
+                "close it: a placeholder is written ${name}, e.g. ${userMessage}",
+                code="CG301",
+            )
     if isinstance(payload, str):
         try:
             payload = grammar.load_json_text(grammar.PLACEHOLDER_CANDIDATE.sub("0", payload))
@@ -98,6 +107,26 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
     if verdict.passed(("models",)):
         _check_models(source, problems)
         _check_payload_model(source, problems, payload)
+
+
+def _check_placeholder_labels(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
+    """Each ``request.placeholders`` entry labels a placeholder the request fills in.
+
+    An entry for a name the payload, URL and headers never use does nothing: its
+    label and default would be dropped without a word (usually a typo of the name)."""
+    base = ("request", "placeholders")
+    if not (verdict.passed(("request",)) and verdict.passed(("endpoint",))):
+        return
+    used = _request_placeholder_names(source.data)
+    for name in source.data["request"].get("placeholders", {}):
+        if name not in used:
+            problems.add(
+                f"`{name}` is not a placeholder of this request (no `${{{name}}}` in the payload, URL or headers)",
+                source.locate(base + (name,), key=True),
+                base,
+                did_you_mean(name, sorted(used)) or f"write `${{{name}}}` where the value goes, or remove the entry",
+                code="CG309",
+            )
 
 
 def _check_endpoint(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
@@ -768,6 +797,33 @@ def _without_shown_placeholders(text: str) -> str:
     return _CODE_SPAN.sub(lambda span: _without_placeholders(span.group()), text)
 
 
+_GLUED_OPENER = re.compile(r"[$#](?=" + _REQUEST_PLACEHOLDER.pattern + ")")
+"""A ``$`` or ``#`` right before a URL or header placeholder: bound, ``#${x}`` is ``#{x}``, an expression."""
+
+
+_GLUED_HINTS = {
+    (True, "#"): "a URL's fragment (from `#` on) is never sent to the server: remove it",
+    (True, "$"): "percent-encode the `$` as `%24`",
+    (False, "#"): "put the `#` into the process variable's value",
+    (False, "$"): "put the `$` into the process variable's value",
+}
+
+
+def _check_glued_opener(source: SpecSource, problems: ProblemList, path: tuple, text: str) -> None:
+    """The bound form of a URL or header value (``${name}`` written ``{name}``) starts no expression."""
+    match = _GLUED_OPENER.search(text)
+    if match:
+        name = grammar.PLACEHOLDER.match(text, match.end()).group(1)  # type: ignore[union-attr]
+        problems.add(
+            f"the `{match.group()}` right before `${{{name}}}` would make `{match.group()}{{{name}}}` "
+            "once the placeholder is bound as `{" + name + "}`, which starts an expression in Camunda 7",
+            source.locate(path),
+            path,
+            _GLUED_HINTS[(path[-1] == "url", match.group())],
+            code="CG361",
+        )
+
+
 def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     """No ``${``/``#{`` outside the payload and the request's placeholders, in any key or value (walked).
 
@@ -781,6 +837,8 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     for text, path, key in spec_strings(source.data):
         if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
             continue
+        if not key and _holds_request_placeholders(path):
+            _check_glued_opener(source, problems, path, text)
         if (not key and _holds_request_placeholders(path)) or _shows_a_payload(path):
             text = _without_placeholders(text)  # ${name} placeholders: bound as {name}, or shown as data
         elif not key and path[0] == "readme":
@@ -865,6 +923,7 @@ def validate(
     _check_endpoint(source, problems, verdict)
     _check_console(source, problems, verdict)
     _check_payload(source, problems, verdict)
+    _check_placeholder_labels(source, problems, verdict)
     _check_error_statuses(source, problems, verdict)
     _check_retry(source, problems, verdict)
     _check_response_mapping(source, problems, verdict)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import REPO, build_refused, write_spec
+from helpers import REPO, SAMPLE, build_refused, write_spec
 
 JIRA = (
     (REPO / "connectors" / "jira-add-comment" / "connector.yaml")
@@ -84,6 +84,36 @@ def standard_readme(text: str) -> str:
             "with a plain variable name",
         ),
         (
+            with_url("https://x.atlassian.net/rest/api/3/issue/${jiraIssueKey}#${jiraInstance}"),
+            "the `#` right before `${jiraInstance}` would make `#{jiraInstance}`",
+            "https://x.atlassian.net/",
+            "a URL's fragment (from `#` on) is never sent to the server",
+        ),
+        (
+            with_url("https://x.atlassian.net/rest/api/3/issue/$${jiraIssueKey}/${jiraInstance}"),
+            "the `$` right before `${jiraIssueKey}` would make `${jiraIssueKey}`",
+            "https://x.atlassian.net/",
+            "percent-encode the `$` as `%24`",
+        ),
+        (
+            with_headers('    X-Channel: "#${jiraIssueKey}"\n'),
+            "the `#` right before `${jiraIssueKey}` would make `#{jiraIssueKey}`",
+            '"#${jiraIssueKey}"',
+            "put the `#` into the process variable's value",
+        ),
+        (
+            SAMPLE.replace("    model: meta-llama/", '    stop: "(${stage"\n    model: meta-llama/'),
+            "the value opens a placeholder with `${` and never closes it",
+            '"(${stage"',
+            "a placeholder is written ${name}",
+        ),
+        (
+            JIRA.replace("    commentText:\n      label:", "    comentText:\n      label:"),
+            "`comentText` is not a placeholder of this request",
+            "comentText:",
+            "did you mean `commentText`?",
+        ),
+        (
             JIRA.replace("extends: atlassian\n", "extends: atlassian\nauth:\n  type: apiKeyQuery\n"),
             "`type: apiKeyQuery` is not one of `types` (basicAuth, bearerToken)",
             "apiKeyQuery",
@@ -105,6 +135,11 @@ def standard_readme(text: str) -> str:
         "hash-expression",
         "header-literal",
         "header-name",
+        "hash-before-url-placeholder",
+        "dollar-before-url-placeholder",
+        "hash-before-header-placeholder",
+        "unclosed-payload-placeholder",
+        "unused-placeholder-label",
         "type-not-offered",
         "basic-prefix",
     ],
