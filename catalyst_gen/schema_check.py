@@ -257,11 +257,34 @@ def _enum(error, path: tuple, schema: dict) -> Iterator[_Found]:
     )
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _type_hint(expected: list[str], instance: Any) -> str | None:
+    """How YAML writes what was expected, for the mistakes that give the wrong type."""
+    if instance is None:
+        return "write a value after the colon (a `#` after a space starts a YAML comment: put such a value in quotes)"
+    if "string" in expected and isinstance(instance, (bool, int, float)):
+        return "put the value in quotes, so YAML reads it as text"
+    if {"integer", "number"} & set(expected) and isinstance(instance, str):
+        return "write the number without quotes" if _is_number(instance) else "write a number in digits, e.g. 30"
+    if "boolean" in expected and isinstance(instance, str):
+        return "write true or false without quotes"
+    if "array" in expected and not isinstance(instance, (list, dict)):
+        return "write a list, e.g. [a, b], even for one item"
+    return None
+
+
 def _type(error, path: tuple, schema: dict) -> Iterator[_Found]:
     expected = error.validator_value
     expected = [expected] if isinstance(expected, str) else expected
     want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-    yield f"expected {want}, got {_kind(error.instance)}", path, False, None
+    yield f"expected {want}, got {_kind(error.instance)}", path, False, _type_hint(expected, error.instance)
 
 
 def _bounds(error, path: tuple, schema: dict) -> Iterator[_Found]:

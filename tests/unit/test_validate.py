@@ -102,6 +102,43 @@ def test_rules_run_only_on_what_passed_the_schema(tmp_path, name, old, new, expe
     assert messages(tmp_path, edited(old, new)) == expected
 
 
+def test_every_pattern_of_the_schema_says_what_it_wants():
+    """A pattern is refused with "is not valid here": its `x-hint` is the only place that says which
+    form is wanted (README: CG205, "follow the form named in the hint")."""
+
+    def patterns(node, where):
+        if isinstance(node, dict):
+            if "pattern" in node:
+                yield where, node
+            for key, value in node.items():
+                yield from patterns(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from patterns(value, f"{where}/{index}")
+
+    found = list(patterns(spec_schema(), ""))
+    assert len(found) > 5
+    assert [where for where, node in found if not node.get("x-hint")] == []
+
+
+@pytest.mark.parametrize(
+    "old, new, hint",
+    [
+        ("url: https://api.together.xyz", "url: api.together.xyz", "starts with https://"),
+        ("text: T", "text: TOGETHER", "1 to 3 characters"),
+        ("version: 1", 'version: "1"', "write the number without quotes"),
+        ("timeout_seconds: 60", "timeout_seconds: sixty", "write a number in digits"),
+        ("text: T", "text: 7", "put the value in quotes"),
+        ('background: "#0F6FFF"', "background: #0F6FFF", "a `#` after a space starts a YAML comment"),
+        ("statuses: [429]", "statuses: 429", "write a list"),
+    ],
+)
+def test_a_value_of_the_wrong_form_gets_the_form_as_hint(tmp_path, old, new, hint):
+    with pytest.raises(SpecError) as caught:
+        validate(load_spec(spec_at(tmp_path, edited(old, new))), "sample")
+    assert [p.hint and hint in p.hint for p in caught.value.problems] == [True], caught.value.format()
+
+
 def test_verdict_paths():
     verdict = SchemaVerdict(frozenset({("errors", "4x1"), ("auth", "secret_name")}))
     assert verdict.intact(("errors",)) and not verdict.passed(("errors",))
