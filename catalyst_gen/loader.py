@@ -74,8 +74,9 @@ class SpecSource:
                 return table[path]
             if key and path in self.value_locs:
                 return self.value_locs[path]
-            if not path:
-                return Location(self.file, 1, 1)
+            if not path:  # the document itself: where its first key is written (not a comment above it)
+                tops = [loc for where, loc in self.key_locs.items() if len(where) == 1]
+                return min(tops, key=lambda loc: (loc.line, loc.column), default=Location(self.file, 1, 1))
             path = path[:-1]
             key = True
 

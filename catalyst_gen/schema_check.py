@@ -34,7 +34,7 @@ from . import contract, grammar
 from .codes import schema_code
 from .errors import ProblemList
 from .loader import SpecSource
-from .suggest import did_you_mean
+from .suggest import closest, did_you_mean
 
 SCHEMA_RESOURCE = "schema/connector.schema.json"
 
@@ -241,10 +241,28 @@ def _additional_properties(error, path: tuple, schema: dict) -> Iterator[_Found]
             yield f"unknown key `{key}`", path + (key,), True, hint
 
 
-def _required(error, path: tuple, schema: dict) -> Iterator[_Found]:
+def _required_name(error) -> str:
     missing = re.search(r"'(.*?)' is a required property", error.message)
-    name = missing.group(1) if missing else error.message
+    return missing.group(1) if missing else error.message
+
+
+def _required(error, path: tuple, schema: dict) -> Iterator[_Found]:
+    name = _required_name(error)
     yield f"missing required key `{name}`", path, True, f"add `{name}:` here (see `catalyst-gen schema` for its format)"
+
+
+def _misspelt_keys(errors: list) -> set[tuple[tuple, str]]:
+    """``(path, key)`` of each allowed key an unknown key of the same mapping was most likely meant
+    to be: ``endpont:`` is one mistake, not an unknown key and a missing ``endpoint``."""
+    found = set()
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.schema, dict):
+            allowed = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                meant = closest(key, allowed) if key not in allowed else None
+                if meant:
+                    found.add((tuple(error.absolute_path), meant))
+    return found
 
 
 def _enum(error, path: tuple, schema: dict) -> Iterator[_Found]:
@@ -341,9 +359,13 @@ def _failed_paths(error, path: tuple) -> list[tuple]:
 def schema_problems(source: SpecSource, problems: ProblemList, validator=None) -> SchemaVerdict:
     """Translate jsonschema errors into located problems with suggestions; say which paths failed."""
     failed: set[tuple] = set()
-    for error in (validator or spec_validator()).iter_errors(source.data):
+    errors = list((validator or spec_validator()).iter_errors(source.data))
+    misspelt = _misspelt_keys(errors)
+    for error in errors:
         path = tuple(error.absolute_path)
         failed.update(_failed_paths(error, path))
+        if error.validator == "required" and (path, _required_name(error)) in misspelt:
+            continue  # one problem: the unknown key, whose hint names this one
         schema = error.schema if isinstance(error.schema, dict) else {}
         describe = _DESCRIBE.get(str(error.validator))
         if describe is None:

@@ -139,6 +139,32 @@ def test_a_value_of_the_wrong_form_gets_the_form_as_hint(tmp_path, old, new, hin
     assert [p.hint and hint in p.hint for p in caught.value.problems] == [True], caught.value.format()
 
 
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("\nendpoint:\n", "\nendpont:\n", [": unknown key `endpont`"]),
+        ("\nresponse_mapping:\n", "\nrespons_mapping:\n", [": unknown key `respons_mapping`"]),
+        ("  timeout_seconds: 60", "  timeout_second: 60", ["endpoint: unknown key `timeout_second`"]),
+    ],
+)
+def test_a_misspelt_required_key_is_one_problem(tmp_path, old, new, expected):
+    """Not an unknown key *and* a missing one: the unknown key's hint names the key it was meant to be."""
+    assert messages(tmp_path, edited(old, new)) == expected
+
+
+def test_a_missing_top_level_key_is_located_at_the_first_key_not_a_comment_above_it(tmp_path):
+    text = "# a comment\n# another\n\n" + SAMPLE.replace("name: Together AI\n", "", 1)
+    with pytest.raises(SpecError) as caught:
+        validate(load_spec(spec_at(tmp_path, text)), "sample")
+    (problem,) = caught.value.problems
+    first_key = next(n for n, line in enumerate(text.splitlines(), 1) if line and not line.startswith("#"))
+    assert (problem.message, problem.location.line, problem.location.column) == (
+        "missing required key `name`",
+        first_key,
+        1,
+    )
+
+
 def test_verdict_paths():
     verdict = SchemaVerdict(frozenset({("errors", "4x1"), ("auth", "secret_name")}))
     assert verdict.intact(("errors",)) and not verdict.passed(("errors",))
