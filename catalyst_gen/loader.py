@@ -137,23 +137,67 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
             hint="remove it: invisible control characters usually come from copy and paste",
             code="CG105",
         )
+    source = text
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = str(getattr(exc, "context", None) or "")
+    context_mark = getattr(exc, "context_mark", None)
+    if context.startswith("while scanning a simple key") and context_mark:
+        mark = context_mark  # `key value` without its colon: the line of the key, not the next one
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
     if isinstance(exc, MarkedYAMLError):
         text = " ".join(str(t) for t in (exc.context, exc.problem) if t)
     else:
         text = str(exc).splitlines()[0]
     text = re.sub(r"\s+", " ", text).strip()
-    hint = None
     if "found duplicate key" in text:
         key = re.search(r'found duplicate key "?(.*?)"? with value', text)
         text = f"duplicate key {key.group(1)!r}" if key else "duplicate key"
         hint = "each key may appear once in a mapping: remove or merge the repeated one"
-    elif "'\\t'" in text or "\t" in text or re.search(r"\btabs?\b", text, re.I):
+    elif "'\\t'" in text or "\t" in text or re.search(r"\btabs?\b", text, re.I) or _at(source, mark) == "\t":
         hint = "YAML indentation must use spaces, not tabs"
+    elif context.startswith("while scanning a simple key"):
+        hint = "write a colon and a space after the key: `key: value`"
     else:
         hint = "fix the YAML syntax at this position (indentation, quotes, colons)"
+        opened = _opened_before(source, context, context_mark, mark)
+        if opened:
+            hint = f"{opened}; {hint}"
     return Problem(f"invalid YAML: {text}", location, hint=hint, code="CG105")
+
+
+def _at(text: str, mark) -> str:
+    """The character at a YAML error mark, or ''."""
+    lines = text.splitlines()
+    if not mark or mark.line >= len(lines):
+        return ""
+    return lines[mark.line][mark.column : mark.column + 1]
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?[^\s#'"-][^#]*?:\s+(["'])""")
+"""A line whose value starts with a quote (``key: "...``)."""
+
+
+def _opened_before(text: str, context: str, context_mark, mark) -> str | None:
+    """Where something opened before the error was never closed: a flow ``[``/``{`` (the parser's own
+    context mark), or a quote that does not close on its line (a quoted value runs on to the next
+    quote, so the parser fails far below it: the last such line before the error)."""
+    if context.startswith(("while parsing a flow", "while scanning a quoted")) and context_mark:
+        what = "quote" if "quoted" in context else context.removeprefix("while parsing a ")
+        return f"the {what} opened at line {context_mark.line + 1}, column {context_mark.column + 1} is not closed"
+    if not mark:
+        return None
+    for number in range(min(mark.line, len(lines := text.splitlines()) - 1), -1, -1):
+        match = _QUOTED_VALUE.match(lines[number])
+        if match and not _closes(lines[number][match.end() :], match.group(1)):
+            return f"the quote opened at line {number + 1}, column {match.end()} is not closed on its line"
+    return None
+
+
+def _closes(rest: str, quote: str) -> bool:
+    """Whether a quoted value whose text after the opening quote is ``rest`` ends on this line."""
+    if quote == "'":
+        return "'" in rest.replace("''", "")
+    return bool(re.search(r'(?<!\\)(?:\\\\)*"', rest))
 
 
 _OPENING_TOKENS = (

@@ -213,3 +213,29 @@ def test_a_preset_is_parsed_once_per_process_while_unchanged(tmp_path, monkeypat
     write(presets / "base.yaml", "a: {x: 10, y: 2}\n")  # a changed preset is read again
     assert load_spec(one, presets).data["a"] == {"x": 10, "y": 2}
     assert parsed.count("base.yaml") == 2
+
+
+SYNTAX = "id: sample\nname: Sample\ntagline: One line\nendpoint:\n  url: https://api.example.com/v1\n  method: POST\nretry:\n  statuses: [429]\nabout: It's here.\n"
+
+
+@pytest.mark.parametrize(
+    "old, new, line, hint",
+    [
+        # a quote runs on to the next quote, so the parser fails far below the line that opened it
+        ("name: Sample", 'name: "Sample', None, "the quote opened at line 2, column 7 is not closed"),
+        ("name: Sample", "name: 'Sample", None, "the quote opened at line 2, column 7 is not closed"),
+        ("  statuses: [429]", "  statuses: [429", None, "the flow sequence opened at line 8, column 13 is not closed"),
+        ("  method: POST", "  method POST", 6, "write a colon and a space after the key"),
+        ("  method: POST", "\tmethod: POST", None, "YAML indentation must use spaces, not tabs"),
+    ],
+    ids=["double-quote", "single-quote", "flow-sequence", "missing-colon", "tab"],
+)
+def test_a_yaml_syntax_error_says_where_what_broke_it_was_opened(tmp_path, old, new, line, hint):
+    assert old in SYNTAX
+    path = write(tmp_path / "connectors" / "sample" / "connector.yaml", SYNTAX.replace(old, new, 1))
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "CG105" and hint in (problem.hint or ""), problem.format()
+    if line is not None:
+        assert problem.location.line == line, problem.format()
