@@ -294,9 +294,8 @@ def _payload_and_mapping(spec: Any, rng: random.Random, who: Identity) -> None:
         # a JSON text payload (`payload: |`), as the README allows
         text = json.dumps({"name": "${itemName}", "quantity": "${quantity}", "tags": ["bench", who.vendor]}, indent=2)
         spec["request"]["payload"] = LiteralScalarString(text + "\n")
-        spec["request"]["placeholders"]["quantity"] = CommentedMap(
-            [("label", "Quantity"), ("default", str(rng.randint(1, 9)))]
-        )
+        quantity = CommentedMap([("label", "Quantity"), ("default", str(rng.randint(1, 9)))])
+        spec["request"]["placeholders"] = CommentedMap([("quantity", quantity)])  # the base's labels name others
     mapping = spec.get("response_mapping")
     if mapping is not None and who.base_id != "webhook":
         for var, jpath, desc in rng.sample(EXTRA_MAPPINGS, rng.randint(0, 3)):
@@ -349,9 +348,14 @@ def _tips_and_logo(spec: Any, rng: random.Random, who: Identity) -> str | None:
         [
             ("text", letters),
             ("background", _color(rng)),
-            ("foreground", rng.choice(["#FFFFFF", "#111111", _color(rng)])),
+            ("foreground", None),
         ]
     )
+    # the more contrasting of white and near-black, as the spec check wants (CG346)
+    from catalyst_gen.validate import contrast_ratio
+
+    candidates = ["#FFFFFF", "#111111"]
+    spec["logo"]["foreground"] = max(candidates, key=lambda fg: contrast_ratio(spec["logo"]["background"], fg))
     return None
 
 

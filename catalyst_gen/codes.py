@@ -147,6 +147,10 @@ CODES: dict[str, Code] = {
     "CG343": Code("the logo file is a link to a file outside the connector's folder", "copy the file into the folder"),
     "CG344": Code("the logo file cannot be read", "check its permissions"),
     "CG345": Code("the logo file is larger than the limit", "simplify the drawing; do not embed bitmaps"),
+    "CG346": Code(
+        "the drawn logo's text has too little contrast with its background (under 3:1)",
+        "use a lighter or darker foreground",
+    ),
     "CG350": Code(
         "a connector id is not lower-case kebab-case, or is reserved", "rename the connector (and its folder)"
     ),

@@ -619,6 +619,21 @@ MAX_LOGO_BYTES = 64 * 1024
 
 _DRAWN = ("text", "background", "foreground")
 
+MIN_LOGO_CONTRAST = 3.0
+"""WCAG 2's minimum contrast for large text and graphics: below it the badge's letters are hard to see."""
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours, from 1 (the same) to 21 (black on white)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
 
 def _check_logo(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
     """A logo is a file or a drawn badge with all three of its settings."""
@@ -645,6 +660,15 @@ def _check_logo(source: SpecSource, problems: ProblemList, verdict: SchemaVerdic
             ("logo",),
             "or give `file: logo.svg`",
             code="CG341",
+        )
+    elif (ratio := contrast_ratio(logo["background"], logo["foreground"])) < MIN_LOGO_CONTRAST:
+        problems.add(
+            f"the logo's text ({logo['foreground']}) on its background ({logo['background']}) has a contrast of "
+            f"{ratio:.1f}:1; at least {MIN_LOGO_CONTRAST:.0f}:1 is needed to read it",
+            source.locate(("logo", "foreground")),
+            ("logo", "foreground"),
+            'use a lighter or darker foreground, e.g. "#FFFFFF" or "#111111"',
+            code="CG346",
         )
 
 

@@ -80,12 +80,26 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
     scales cleanly and is accepted); ``width="128"`` is refused, since the
     artifact is shipped as it is and must be 64x64.
     """
+    image = _bitmap_kind(data)
+    if image:
+        return [
+            Problem(
+                f"{name}: this is a {image} image, not an SVG",
+                hint="a logo is a 64x64 SVG (vector) file: export or trace the logo as SVG",
+                code="CG421",
+            )
+        ]
     try:
         root = parse_xml(data, name)
     except CheckError as exc:
         return exc.problems
     if root.tag != f"{{{NS['svg']}}}svg":
-        return [Problem(f"{name}: the root element is not an SVG <svg> in the SVG namespace", code="CG421")]
+        hint = (
+            f'add xmlns="{NS["svg"]}" to the <svg> element'
+            if root.tag == "svg"
+            else "the file must be an SVG image: its root element is <svg>"
+        )
+        return [Problem(f"{name}: the root element is not an SVG <svg> in the SVG namespace", hint=hint, code="CG421")]
     problems = ProblemList()
     _check_size(root, name, problems)
     _check_stylesheet_instructions(root, name, problems)
@@ -98,6 +112,22 @@ def check_svg(data: bytes, name: str, *, render: bool = True) -> list[Problem]:
     if problems or not render:
         return problems.problems
     return _check_render(data, name)
+
+
+_BITMAP_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"BM": "BMP",
+}
+
+
+def _bitmap_kind(data: bytes) -> str | None:
+    """The kind of bitmap ``data`` starts like (a renamed ``logo.png``), or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for magic, kind in _BITMAP_SIGNATURES.items() if data.startswith(magic)), None)
 
 
 def _check_size(root: etree._Element, name: str, problems: ProblemList) -> None:
@@ -118,8 +148,9 @@ def _check_size(root: etree._Element, name: str, problems: ProblemList) -> None:
                 code="CG421",
             )
     if (width, height) != ("64", "64"):
+        size = "has no width and height" if width is None and height is None else f"is {width}x{height}"
         problems.add(
-            f"{name}: the logo is {width}x{height}, not 64x64",
+            f"{name}: the logo {size}, not 64x64",
             hint='set width="64" height="64" (keep the viewBox: any square viewBox scales cleanly)',
             code="CG421",
         )

@@ -258,6 +258,26 @@ def test_bad_svg_fails(data, expected):
     assert any(expected in p for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    "data, message, hint",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "this is a PNG image, not an SVG", "export or trace the logo as SVG"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "this is a JPEG image, not an SVG", "as SVG"),
+        (
+            b'<svg width="64" height="64" viewBox="0 0 64 64">' + RECT.encode() + b"</svg>",
+            "not an SVG <svg> in the SVG namespace",
+            'add xmlns="http://www.w3.org/2000/svg"',
+        ),
+        (svg(RECT, 'viewBox="0 0 64 64"'), "the logo has no width and height, not 64x64", 'set width="64"'),
+    ],
+    ids=["png", "jpeg", "no-xmlns", "no-size"],
+)
+def test_a_logo_that_is_not_what_it_should_be_says_what_it_is(data, message, hint):
+    (problem,) = check_svg(data, "logo.svg")
+    assert message in problem.message and hint in (problem.hint or ""), problem.format()
+    assert "None" not in problem.message
+
+
 # ---------------------------------------------------- element template
 
 

@@ -165,6 +165,32 @@ def test_a_missing_top_level_key_is_located_at_the_first_key_not_a_comment_above
     )
 
 
+@pytest.mark.parametrize(
+    "first, second, ratio",
+    [
+        ("#000000", "#FFFFFF", 21.0),
+        ("#FFFFFF", "#FFFFFF", 1.0),
+        ("#10A37F", "#FFFFFF", 3.2),
+        ("#777777", "#FFFFFF", 4.48),
+    ],
+)
+def test_contrast_ratio_is_wcag_2s(first, second, ratio):
+    from catalyst_gen.validate import contrast_ratio
+
+    assert round(contrast_ratio(first, second), 2) == ratio
+    assert contrast_ratio(first, second) == contrast_ratio(second, first)
+
+
+@pytest.mark.parametrize("foreground", ['"#0F6FFF"', '"#1E6BF0"', '"#3F7FFF"'])
+def test_a_drawn_logo_whose_letters_cannot_be_seen_is_refused(tmp_path, foreground):
+    text = edited('foreground: "#FFFFFF"', f"foreground: {foreground}")
+    with pytest.raises(SpecError) as caught:
+        validate(load_spec(spec_at(tmp_path, text)), "sample")
+    (problem,) = caught.value.problems
+    assert problem.code == "CG346" and "at least 3:1 is needed" in problem.message, problem.format()
+    assert problem.path == ("logo", "foreground")
+
+
 def test_verdict_paths():
     verdict = SchemaVerdict(frozenset({("errors", "4x1"), ("auth", "secret_name")}))
     assert verdict.intact(("errors",)) and not verdict.passed(("errors",))
