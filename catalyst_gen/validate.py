@@ -110,16 +110,20 @@ def _check_payload(source: SpecSource, problems: ProblemList, verdict: SchemaVer
 
 
 def _check_placeholder_labels(source: SpecSource, problems: ProblemList, verdict: SchemaVerdict) -> None:
-    """Each ``request.placeholders`` entry labels a placeholder the request fills in.
+    """Each ``request.placeholders`` entry the connector writes labels a placeholder its request fills in.
 
     An entry for a name the payload, URL and headers never use does nothing: its
-    label and default would be dropped without a word (usually a typo of the name)."""
+    label and default would be dropped without a word (usually a typo of the name).
+    A preset's entries are shared by its family: a connector need not use them all."""
     base = ("request", "placeholders")
     if not (verdict.passed(("request",)) and verdict.passed(("endpoint",))):
         return
     used = _request_placeholder_names(source.data)
+    own_request = (source.layers or (source,))[0].data.get("request")
+    written = own_request.get("placeholders") if isinstance(own_request, dict) else None
+    written = written if isinstance(written, dict) else {}
     for name in source.data["request"].get("placeholders", {}):
-        if name not in used:
+        if name in written and name not in used:
             problems.add(
                 f"`{name}` is not a placeholder of this request (no `${{{name}}}` in the payload, URL or headers)",
                 source.locate(base + (name,), key=True),
