@@ -52,8 +52,13 @@ CODES: dict[str, Code] = {
     "CG110": Code("YAML merge keys (`<<`) are used", "write the keys out, or use `extends:` with a preset"),
     "CG111": Code("a mapping key is not a string", "quote the key"),
     "CG112": Code("a key appears twice in one mapping", "remove or merge the repeated key"),
-    "CG113": Code("the file is empty", "start from `catalyst-gen new <id>`"),
-    "CG114": Code("the document is not a mapping of keys", "start from `catalyst-gen new <id>`"),
+    "CG113": Code(
+        "the file is empty", "restore it from version control; a new connector starts from `catalyst-gen new <id>`"
+    ),
+    "CG114": Code(
+        "the document is not a mapping of keys",
+        "restore it from version control; a new connector starts from `catalyst-gen new <id>`",
+    ),
     "CG120": Code("`extends` does not name a preset in kebab-case", "write the preset's file name without `.yaml`"),
     "CG121": Code("presets extend each other in a loop", "remove one of the `extends`"),
     "CG122": Code(
@@ -351,6 +356,10 @@ CODES: dict[str, Code] = {
     "CG611": Code(
         "`init` would use a folder that is, or is inside, a library, or holds files it would write",
         "init an empty folder",
+    ),
+    "CG612": Code(
+        "a `new` option (`--name`, `--url`) has a value the spec cannot hold",
+        "give a value the spec's rule takes (see the hint)",
     ),
     # ------------------------------------------------------------ CG9xx environment, catalyst-gen itself
     "CG900": Code("a problem without a more specific code", "follow the message (and report it: it should get a code)"),

@@ -12,6 +12,7 @@ decides "nothing to do" with it and the cache alone.  The shared settings in
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import grammar
-from .errors import Problem, SpecError
+from .errors import Location, Problem, SpecError
 from .grammar import require_connector_id  # the one id rule: checked before an id becomes a path
 
 if TYPE_CHECKING:
@@ -38,6 +39,13 @@ def is_library(folder: Path) -> bool:
     return (folder / "connectors" / LIBRARY_FILE).is_file()
 
 
+def _kebab_example(name: str) -> str:
+    """``, e.g. bad-one`` for ``BadOne`` (nothing when no id comes out of it)."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+    guess = re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+    return f", e.g. {guess}" if grammar.is_connector_id(guess) else ""
+
+
 def find_root(start: Path) -> Path | None:
     """The library root at or above ``start``, found as git finds ``.git``: the nearest folder that is a library.
 
@@ -51,6 +59,22 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+def _not_a_library(root: Path, project_dir: str | os.PathLike[str]) -> Problem:
+    """Why ``-C root`` is no library, and the ``-C`` that would be one: a folder that does not exist,
+    one inside a library (its root is above it), or a folder where ``init`` could start one."""
+    if not root.exists():
+        what, hint = "does not exist", "check the path given with -C/--project-dir"
+    elif (above := find_root(root)) is not None:
+        what, hint = "is inside a connector library, not its root", f"give the library's root: -C {above}"
+    else:
+        what = f"is not a connector library (it has no connectors/{LIBRARY_FILE})"
+        hint = (
+            f"give the library's root folder (the one holding connectors/{LIBRARY_FILE}), "
+            f"or run `catalyst-gen init {project_dir}` to start a library there"
+        )
+    return Problem(f"{root} {what}", hint=hint, code="CG141")
+
+
 def discover_root(project_dir: str | os.PathLike[str] | None) -> Path:
     """The root a command works on: ``project_dir`` itself when given, else the one :func:`find_root` finds.
 
@@ -62,14 +86,7 @@ def discover_root(project_dir: str | os.PathLike[str] | None) -> Path:
     if project_dir is not None:
         root = Path(project_dir).resolve()
         if not is_library(root):
-            raise SpecError(
-                Problem(
-                    f"{root} is not a connector library (it has no connectors/{LIBRARY_FILE})",
-                    hint=f"give the library's root folder (the one holding connectors/{LIBRARY_FILE}), "
-                    f"or run `catalyst-gen init {project_dir}` to start a library there",
-                    code="CG141",
-                )
-            )
+            raise SpecError(_not_a_library(root, project_dir))
         return root
     found = find_root(Path.cwd())
     if found is None:
@@ -165,11 +182,23 @@ class Project:
         """Every connector in the library, sorted (the build order does not matter)."""
         if not self.connectors_dir.is_dir():
             return []
-        return sorted(
+        ids = sorted(
             p.name
             for p in self.connectors_dir.iterdir()
             if p.is_dir() and not p.name.startswith(("_", ".")) and (p / SPEC_FILE).is_file()
         )
+        for name in ids:
+            if not grammar.is_connector_id(name):
+                spec = self.connectors_dir / name / SPEC_FILE
+                raise SpecError(
+                    Problem(
+                        f"the folder connectors/{name}/ holds a spec, but {name!r} is not a connector id",
+                        Location(spec, 1, 1),
+                        hint=f"rename the folder (and the spec's `id`) to lower-case kebab-case{_kebab_example(name)}",
+                        code="CG350",
+                    )
+                )
+        return ids
 
     @cached_property
     def library(self) -> Library:

@@ -505,20 +505,24 @@ def _plain_number(value):
     return float(value)
 
 
+_RESTORE_HINT = (
+    "restore the file from version control (e.g. `git checkout -- <file>`); a new connector starts "
+    "from `catalyst-gen new <id>`"
+)
+
+
 def load_file(path: Path, root: Path | None = None) -> SpecSource:
     """Parse one YAML file (inside the library ``root``, when given) into a :class:`SpecSource` whose document is a mapping."""
     doc, yaml = _parse(path, root)
     if doc is None:
-        raise SpecError(
-            Problem("the file is empty", Location(path, 1, 1), hint="start from `catalyst-gen new <id>`", code="CG113")
-        )
+        raise SpecError(Problem("the file is empty", Location(path, 1, 1), hint=_RESTORE_HINT, code="CG113"))
     if not isinstance(doc, MappingNode):
         kind = "a list" if isinstance(doc, SequenceNode) else "a single value"
         raise SpecError(
             Problem(
                 f"the document is {kind}; a spec must be a mapping of keys (id:, name:, ...)",
                 Location(path, 1, 1),
-                hint="start from `catalyst-gen new <id>`",
+                hint=_RESTORE_HINT,
                 code="CG114",
             )
         )

@@ -915,8 +915,10 @@ def format_outcome(outcome: Outcome) -> str:
     The outcome is already scrubbed of the secret by :func:`execute`; this
     adds nothing that could hold it (no headers, no URL).
     """
+    times = f"{outcome.attempts} time{'' if outcome.attempts == 1 else 's'}"
+    answered = outcome.variables.get(contract.STATUS_CODE.name) is not None
     lines = [
-        f"Request sent {outcome.attempts} time(s)"
+        (f"Request sent {times}" if answered else f"No answer (tried {times})")
         + (f"; waited {', '.join(f'{d:g} s' for d in outcome.delays)} between retries" if outcome.delays else "")
     ]
     lines.append("Variables the task would set:")

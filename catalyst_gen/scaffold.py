@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import CatalystError, Problem
-from .grammar import require_connector_id
+from .grammar import PRESET_NAME, require_connector_id
 from .library import Project
 from .loader import load_spec
 from .render import template_loader
@@ -55,11 +55,19 @@ def _preset_facts(project: Project, preset: str) -> tuple[set[str], bool, str | 
     ``(inherited, model, auth)``: the keys it sets (top-level, and one level down
     as ``endpoint.method``), whether its payload names a ``model``, its auth type.
     """
+    from .suggest import did_you_mean
+
+    known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
+    if not PRESET_NAME.matches(preset):
+        raise CatalystError(
+            Problem(
+                f"--preset {preset!r} is not a preset name; expected {PRESET_NAME.hint}",
+                hint=did_you_mean(preset, known) or f"presets: {', '.join(known) or 'none'}",
+                code="CG122",
+            )
+        )
     preset_file = project.presets_dir / f"{preset}.yaml"
     if not preset_file.is_file():
-        from .suggest import did_you_mean
-
-        known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
         raise CatalystError(
             Problem(
                 f"preset {preset!r} not found",
@@ -96,7 +104,7 @@ def render_spec(
                 code="CG603",
             )
         )
-    inherited, model, preset_auth = _preset_facts(project, preset) if preset else (set(), False, None)
+    inherited, model, preset_auth = _preset_facts(project, preset) if preset is not None else (set(), False, None)
     auth = auth or preset_auth
     auth = auth or "bearerToken"
     name = name or " ".join(part.capitalize() for part in connector_id.split("-"))

@@ -61,14 +61,41 @@ def create_connector(
             lock = versions.read_lock(project)
         except CatalystError as exc:
             shutil.rmtree(path.parent)
-            raise CatalystError(
-                [Problem("the scaffold does not build (a bug in templates/scaffold/)", code="CG605"), *exc.problems]
-            ) from None
+            options = {"name": name, "preset": preset, "url": url, "auth": auth}
+            raise _scaffold_failure(project, connector_id, exc, options) from None
         template = built.files[built.connector.file_names["element_template"]]
         lock[connector_id] = versions.lock_entry(built.connector.version, template, draft=bool(built.todos))
         write_connectors(project.dist_dir, project.state_dir, {connector_id: built.files})
         versions.write_lock(project, lock)
     return NewConnector(built.connector, path, project.root, built.todos)
+
+
+def _scaffold_failure(project: Project, connector_id: str, failure: CatalystError, options: dict) -> CatalystError:
+    """The scaffold did not build: name the option that made it fail, else it is the scaffold's fault.
+
+    A value given with ``--name`` or ``--url`` is copied into the spec (the name into several
+    places), and the spec's own rules judge it there.  So the scaffold is built once more
+    without each given option: the one without which it builds is the one to blame, with the
+    problem the spec check found in it."""
+    from ..scaffold import render_spec, write_new_connector
+
+    for option in ("name", "url"):
+        if options[option] is None:
+            continue
+        path = write_new_connector(
+            project, connector_id, render_spec(project, connector_id, **{**options, option: None})
+        )
+        try:
+            build_connector(project, connector_id)
+        except CatalystError:
+            continue
+        finally:
+            shutil.rmtree(path.parent)
+        first = failure.problems[0]
+        return CatalystError(Problem(f"--{option} {options[option]!r}: {first.message}", hint=first.hint, code="CG612"))
+    return CatalystError(
+        [Problem("the scaffold does not build (a bug in templates/scaffold/)", code="CG605"), *failure.problems]
+    )
 
 
 def _refuse_released_id(project: Project, connector_id: str) -> None:
@@ -131,13 +158,22 @@ def try_connector(
             properties_path=properties_path,
         )
     except runtime.RuntimeContractError as exc:
-        hint = (
-            "give --base-url as scheme://host:port, e.g. http://127.0.0.1:8080"
-            if "base URL" in str(exc)
-            else "set the secret (see the connector README's Secret Sources) or fix the inputs"
-        )
-        raise CatalystError(Problem(str(exc), hint=hint, code="CG608")) from None
+        raise CatalystError(Problem(str(exc), hint=_try_hint(str(exc)), code="CG608")) from None
     return TryReport(built.connector, outcome)
+
+
+def _try_hint(message: str) -> str:
+    """What to change for a ``try`` the runtime refused, by what its message is about."""
+    if "base URL" in message:
+        return "give --base-url as scheme://host:port, e.g. http://127.0.0.1:8080"
+    if "secret" in message:
+        return (
+            "set the secret where its source looks (the environment, --secrets-dir or --properties; "
+            "see the connector README's Secret Sources)"
+        )
+    if "process variable" in message:
+        return "give the variable a value the rule in the message takes: --var name=value"
+    return "fix the connector's spec (the task's inputs come from it), then try again"
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,9 @@ def test_outside_a_library_one_error_names_init_and_nothing_is_written(tmp_path,
 @pytest.mark.parametrize("args", [["build", "together-ai"], ["check"], ["list"]], ids=lambda a: a[0])
 def test_project_dir_names_the_root_exactly_and_is_not_walked_up_from(library, tmp_path, args):
     inside = library / "connectors"
-    out = refused(run(tmp_path, *args, "-C", str(inside)), "is not a connector library", "catalyst-gen init")
+    out = refused(
+        run(tmp_path, *args, "-C", str(inside)), "is inside a connector library, not its root", f"-C {library}"
+    )
     assert str(inside) in out
     assert not (inside / ".catalyst-gen").exists()
     ok(run(tmp_path, *args, "-C", str(library)))

@@ -583,7 +583,11 @@ LOGO_CASES = [
         ),
         "the logo is 128x128, not 64x64",
     ),
-    ("no-size", GOOD_SVG.format("").replace('width="64" height="64" ', ""), "the logo has no width and height, not 64x64"),
+    (
+        "no-size",
+        GOOD_SVG.format("").replace('width="64" height="64" ', ""),
+        "the logo has no width and height, not 64x64",
+    ),
     (
         "not-square",
         GOOD_SVG.format("").replace('viewBox="0 0 64 64"', 'viewBox="0 0 64 32"'),

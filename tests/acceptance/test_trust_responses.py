@@ -135,7 +135,7 @@ def test_a_huge_retry_after_is_capped_not_crashed_on(project, cli, env):
         fake.enqueue(200)
         result = cli(project, "try", "together-ai", "--var", "userMessage=hi", "--base-url", fake.base_url)
     assert "Traceback" not in result.output and "internal error" not in result.output, result.output
-    assert "Request sent 2 time(s)" in result.output, result.output
+    assert "Request sent 2 times" in result.output, result.output
 
 
 def one_second_spec(project) -> None:
