@@ -176,29 +176,37 @@ class Project:
         return self.connectors_dir / LIBRARY_FILE
 
     def spec_path(self, connector_id: str) -> Path:
-        return self.connectors_dir / require_connector_id(connector_id) / SPEC_FILE
+        try:
+            return self.connectors_dir / require_connector_id(connector_id) / SPEC_FILE
+        except SpecError as exc:
+            raise self._named_folder(connector_id, exc) from None
+
+    def _named_folder(self, name: str, refused: SpecError) -> SpecError:
+        """A refused id that is the name of a folder of the library holding a spec (``connectors/BadOne/``):
+        the problem names the folder, so the author sees which one to rename."""
+        plain = name not in (".", "..") and not any(sep in name for sep in ("/", "\\", "\0"))
+        spec = self.connectors_dir / name / SPEC_FILE
+        if not (plain and spec.is_file()):
+            return refused
+        problem = refused.problems[0]
+        return SpecError(
+            Problem(
+                f"the folder connectors/{name}/ holds a spec, but {problem.message}",
+                Location(spec, 1, 1),
+                hint=f"{problem.hint}; rename the folder (and the spec's `id`){_kebab_example(name)}",
+                code=problem.code,
+            )
+        )
 
     def connector_ids(self) -> list[str]:
         """Every connector in the library, sorted (the build order does not matter)."""
         if not self.connectors_dir.is_dir():
             return []
-        ids = sorted(
+        return sorted(
             p.name
             for p in self.connectors_dir.iterdir()
             if p.is_dir() and not p.name.startswith(("_", ".")) and (p / SPEC_FILE).is_file()
         )
-        for name in ids:
-            if not grammar.is_connector_id(name):
-                spec = self.connectors_dir / name / SPEC_FILE
-                raise SpecError(
-                    Problem(
-                        f"the folder connectors/{name}/ holds a spec, but {name!r} is not a connector id",
-                        Location(spec, 1, 1),
-                        hint=f"rename the folder (and the spec's `id`) to lower-case kebab-case{_kebab_example(name)}",
-                        code="CG350",
-                    )
-                )
-        return ids
 
     @cached_property
     def library(self) -> Library:

@@ -459,6 +459,7 @@ class _Converter:
                 what = f"duplicate key {skey!r}"
                 if type(originals[skey]) is not type(key):
                     what += f" ({originals[skey]!r} and {key!r} are the same key)"
+                what += f", first written at line {self.key_locs[child].line}"
                 self.problems.append(
                     Problem(
                         what,
@@ -625,12 +626,16 @@ def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = N
             break
         where = current.locate(("extends",))
         if not PRESET_NAME.matches(parent):
+            from .suggest import did_you_mean
+
+            known = sorted(p.stem for p in presets_dir.glob("*.yaml")) if presets_dir.is_dir() else []
             raise SpecError(
                 Problem(
-                    f"extends must name a preset in lower-case kebab-case, got {parent!r}",
+                    f"{parent!r} is not a preset name (lower-case kebab-case)",
                     where,
                     ("extends",),
-                    f"{PRESET_NAME.hint}: presets live in {presets_dir}/<name>.yaml",
+                    did_you_mean(str(parent), known)
+                    or f"{PRESET_NAME.hint}: presets live in {presets_dir}/<name>.yaml",
                     code="CG120",
                 )
             )

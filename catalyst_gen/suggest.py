@@ -12,8 +12,10 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in options}
     if str(word).lower() in lowered:
         return lowered[str(word).lower()]
-    match = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return match[0] if match else None
+    match = difflib.get_close_matches(
+        str(word).lower(), list(lowered), n=1, cutoff=0.6
+    )  # `OpenAI` is near `openai-chat`
+    return lowered[match[0]] if match else None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -852,6 +852,9 @@ def _check_glued_opener(source: SpecSource, problems: ProblemList, path: tuple, 
         )
 
 
+_README_EXPRESSION_HINT = "to show a payload placeholder in README text, write it in backticks (`${userMessage}`); "
+
+
 def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     """No ``${``/``#{`` outside the payload and the request's placeholders, in any key or value (walked).
 
@@ -874,11 +877,12 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
         opener = grammar.expression_opener(text)
         if opener:
             what = "key" if key else "value"
+            readme = not key and path[0] == "readme"
             problems.add(
                 f"the {what} contains `{opener}`, which starts an expression in Camunda 7",
                 source.locate(path, key=key),
                 path[:-1] if key else path,
-                grammar.EXPRESSION_HINT,
+                (_README_EXPRESSION_HINT if readme else "") + grammar.EXPRESSION_HINT,
                 code="CG361",
             )
 

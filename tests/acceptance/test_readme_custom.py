@@ -350,7 +350,7 @@ BAD = [
         "  sections:\n    tips:\n      after: [{list: ['displays ${aiReply} in a form']}]\n",
         "'displays ${",
         "starts an expression",
-        None,
+        "to show a payload placeholder in README text, write it in backticks",
     ),
     (
         "fix without column",

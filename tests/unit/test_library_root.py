@@ -54,9 +54,16 @@ def test_outside_a_library_the_error_names_init(tmp_path, monkeypatch):
 def test_an_explicit_root_is_taken_exactly_and_not_walked_up_from(tmp_path):
     root = make_library(tmp_path / "lib")
     assert discover_root(str(root)) == root.resolve()
-    with pytest.raises(CatalystError, match="is not a connector library") as caught:
+    with pytest.raises(CatalystError, match="is inside a connector library, not its root") as caught:
         discover_root(str(root / "connectors"))
-    assert f"catalyst-gen init {root / 'connectors'}" in caught.value.format()
+    assert f"give the library's root: -C {root.resolve()}" in caught.value.format()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    with pytest.raises(CatalystError, match="is not a connector library") as caught:
+        discover_root(str(outside))
+    assert f"catalyst-gen init {outside}" in caught.value.format()
+    with pytest.raises(CatalystError, match="does not exist"):
+        discover_root(str(tmp_path / "missing"))
 
 
 def test_the_shipped_templates_are_this_repositorys_in_a_source_checkout():

@@ -150,8 +150,21 @@ def test_misspelt_preset_is_one_error_with_a_suggestion(tmp_path):
 
 def test_extends_that_is_not_a_preset_name_is_one_error(tmp_path):
     problem = _extends_problem(tmp_path, '"../openai-chat"', {"openai-chat": "tips: [x]\n"})
-    assert "extends must name a preset in lower-case kebab-case" in problem.message
+    assert problem.message == "'../openai-chat' is not a preset name (lower-case kebab-case)"
+    assert problem.hint == "did you mean `openai-chat`?"
+    problem = _extends_problem(tmp_path, "OpenAI", {"openai-chat": "tips: [x]\n"})
+    assert problem.hint == "did you mean `openai-chat`?"
+    problem = _extends_problem(tmp_path, '"x/y"', {"openai-chat": "tips: [x]\n"})
     assert problem.hint and "connectors/_presets/" in problem.hint
+
+
+def test_a_duplicate_key_says_where_the_first_one_is(tmp_path):
+    path = write(tmp_path / "connectors" / "sample" / "connector.yaml", "id: sample\nname: A\ntagline: t\nname: B\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    (problem,) = caught.value.problems
+    assert problem.message == "duplicate key 'name', first written at line 2"
+    assert problem.location.line == 4
 
 
 def test_extends_loop_is_one_error_at_the_extends_that_closes_it(tmp_path):
