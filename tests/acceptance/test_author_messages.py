@@ -10,8 +10,6 @@ from __future__ import annotations
 import pytest
 from helpers import tree
 
-from catalyst_gen.commands.connector import _try_hint
-
 
 @pytest.mark.parametrize(
     "args, message, hint",
@@ -73,19 +71,6 @@ def test_an_empty_spec_gets_a_hint_that_can_be_followed(project, cli, text):
     result = cli(project, "build", "slack")
     assert result.exit_code == 1, result.output
     assert "restore the file from version control" in result.output, result.output
-
-
-@pytest.mark.parametrize(
-    "message, hint",
-    [
-        ("secret source 'env': no secret found (SLACK_BOT_TOKEN is missing or empty)", "set the secret"),
-        ("process variable 'tenant' = 'a.b' is not a host name label", "--var name=value"),
-        ("base URL 'x' must be an absolute http(s) URL", "--base-url"),
-        ("required input parameter 'endpointUrl' is missing", "fix the connector's spec"),
-    ],
-)
-def test_try_hints_at_what_the_refusal_is_about(message, hint):
-    assert hint in _try_hint(message)
 
 
 def test_try_against_nothing_says_no_answer_came(cli, project):

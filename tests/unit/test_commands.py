@@ -240,3 +240,18 @@ def test_every_exported_name_resolves():
         assert getattr(api, name) is not None, name
     with pytest.raises(AttributeError):
         api.no_such_function  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "message, hint",
+    [
+        ("secret source 'env': no secret found (SLACK_BOT_TOKEN is missing or empty)", "set the secret"),
+        ("process variable 'tenant' = 'a.b' is not a host name label", "--var name=value"),
+        ("base URL 'x' must be an absolute http(s) URL", "--base-url"),
+        ("required input parameter 'endpointUrl' is missing", "fix the connector's spec"),
+    ],
+)
+def test_try_hints_at_what_the_refusal_is_about(message, hint):
+    from catalyst_gen.commands.connector import _try_hint
+
+    assert hint in _try_hint(message)
