@@ -97,7 +97,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except MissingVariables as exc:
-            raise click.UsageError("missing " + ", ".join(f"--var {name}=..." for name in exc.names)) from None
+            raise click.UsageError(exc.usage()) from None
         except CatalystError as exc:
             if isinstance(exc, CommandFailed):
                 show(exc.report, output_format)
@@ -427,6 +427,8 @@ def try_(
         secrets_dir=secrets_dir,
         properties_path=properties_path,
     )
+    for warning in report.warnings:
+        click.echo(warning.format(), err=True)
     click.echo(format_outcome(report.outcome))
     if not report.success:
         sys.exit(1)

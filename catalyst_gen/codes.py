@@ -361,6 +361,9 @@ CODES: dict[str, Code] = {
         "a `new` option (`--name`, `--url`) has a value the spec cannot hold",
         "give a value the spec's rule takes (see the hint)",
     ),
+    "CG613": Code(
+        "`try` got a `--var` that is no placeholder of the connector (a warning)", "remove it, or fix its name"
+    ),
     # ------------------------------------------------------------ CG9xx environment, catalyst-gen itself
     "CG900": Code("a problem without a more specific code", "follow the message (and report it: it should get a code)"),
     "CG901": Code(

@@ -59,7 +59,7 @@ from .bpmn import NS as NSMAP
 from .condition import SuccessCondition
 from .contract import RuntimeContractError
 from .errors import CheckError
-from .grammar import PLACEHOLDER, expand_header, expand_url, expression_opener, load_json_text
+from .grammar import PLACEHOLDER, expand_header, expand_url, expression_opener, http_url_problem, load_json_text
 from .jsonpath import JsonPathError, parse_json_path  # noqa: F401  (JsonPathError is re-exported with the parser)
 from .jsonpath import resolve as _resolve_parsed_path
 
@@ -505,9 +505,10 @@ def _target_url(endpoint_url: str, base_url: str | None) -> str:
     """
     if not base_url:
         return endpoint_url
+    reason = http_url_problem(base_url)
+    if reason:
+        raise RuntimeContractError(f"base URL {base_url!r} {reason}")
     base = urlsplit(base_url)
-    if base.scheme not in ("http", "https") or not base.netloc:
-        raise RuntimeContractError(f"base URL {base_url!r} must be an absolute http(s) URL")
     endpoint = urlsplit(endpoint_url)
     path = base.path.rstrip("/") + endpoint.path
     return urlunsplit((base.scheme, base.netloc, path, endpoint.query, endpoint.fragment))

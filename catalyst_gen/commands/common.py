@@ -24,11 +24,29 @@ class CommandFailed(CatalystError):
 class MissingVariables(CatalystError):
     """``try_connector`` was not given a value for every ``${placeholder}`` of the URL, headers or payload."""
 
-    def __init__(self, connector_id: str, names: list[str]):
+    def __init__(self, connector_id: str, names: list[str], unused: list[str] | None = None):
         super().__init__(
             Problem(f"{connector_id}: no value for the process variables {', '.join(names)}", code="CG607")
         )
         self.names = names
+        self.unused = unused or []
+        """The ``--var`` names given that are no placeholder of the connector (often the missing ones, misspelt)."""
+
+    def usage(self) -> str:
+        """The command-line message: each missing ``--var``, and what the unused ones were likely meant to be."""
+        from ..suggest import closest
+
+        notes = [
+            f"--var {name}: did you mean {meant}?"
+            if (meant := closest(name, self.names))
+            else f"--var {name} is unused"
+            for name in self.unused
+        ]
+        return (
+            "missing "
+            + ", ".join(f"--var {name}=..." for name in self.names)
+            + (f" ({'; '.join(notes)})" if notes else "")
+        )
 
 
 def open_project(root: str | os.PathLike[str] | Project) -> Project:

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from .. import versions
 from ..build import build_connector
-from ..errors import CatalystError, Problem
+from ..errors import WARNING, CatalystError, Problem
 from ..library import Project
 from ..model import Connector
 from ..output import exclusive, write_connectors
+from ..suggest import did_you_mean
 from .common import MissingVariables, open_project
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ class TryReport:
 
     connector: Connector
     outcome: runtime.Outcome
+    warnings: tuple[Problem, ...] = ()
+    """A ``--var`` that is no placeholder of the connector: its value was not used."""
 
     @property
     def success(self) -> bool:
@@ -145,9 +148,20 @@ def try_connector(
 
     project = open_project(root)
     built = build_connector(project, connector_id)
-    missing = [p.name for p in built.connector.placeholders if p.name not in variables]
+    names = [p.name for p in built.connector.placeholders]
+    missing = [name for name in names if name not in variables]
+    unused = [name for name in variables if name not in names]
     if missing:
-        raise MissingVariables(connector_id, missing)
+        raise MissingVariables(connector_id, missing, unused)
+    warnings = tuple(
+        Problem(
+            f"--var {name}: {connector_id} has no placeholder `${{{name}}}`, so the value is not used",
+            hint=did_you_mean(name, names) or f"its placeholders: {', '.join(names) or 'none'}",
+            code="CG613",
+            severity=WARNING,
+        )
+        for name in unused
+    )
     example = built.files[built.connector.file_names["example"]]
     try:
         outcome = runtime.try_connector(
@@ -159,7 +173,7 @@ def try_connector(
         )
     except runtime.RuntimeContractError as exc:
         raise CatalystError(Problem(str(exc), hint=_try_hint(str(exc)), code="CG608")) from None
-    return TryReport(built.connector, outcome)
+    return TryReport(built.connector, outcome, warnings)
 
 
 def _try_hint(message: str) -> str:

@@ -78,3 +78,23 @@ def test_try_against_nothing_says_no_answer_came(cli, project):
     assert result.exit_code == 1, result.output
     assert result.output.startswith("No answer (tried 1 time)"), result.output
     assert "Request sent" not in result.output
+
+
+def test_try_names_the_misspelt_var_when_a_placeholder_has_no_value(cli, project):
+    result = cli(project, "try", "webhook", "--var", "userMesage=hi", "--base-url", "http://127.0.0.1:9")
+    assert result.exit_code == 2, result.output
+    assert "missing --var userMessage=... (--var userMesage: did you mean userMessage?)" in result.output
+
+
+def test_try_warns_of_a_var_the_connector_does_not_use(cli, project):
+    result = cli(
+        project, "try", "webhook", "--var", "userMessage=hi", "--var", "extra=1", "--base-url", "http://127.0.0.1:9"
+    )
+    assert result.exit_code == 1, result.output  # nothing answered; the warning does not change the outcome
+    assert "warning: --var extra: webhook has no placeholder `${extra}`, so the value is not used" in result.output
+
+
+def test_try_refuses_a_base_url_with_an_impossible_port(cli, project):
+    result = cli(project, "try", "webhook", "--var", "userMessage=hi", "--base-url", "http://127.0.0.1:99999")
+    assert result.exit_code == 1, result.output
+    assert "has a port that is not a number from 1 to 65535" in result.output and "No answer" not in result.output
