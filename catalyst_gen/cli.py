@@ -427,8 +427,7 @@ def try_(
         secrets_dir=secrets_dir,
         properties_path=properties_path,
     )
-    for warning in report.warnings:
-        click.echo(warning.format(), err=True)
+    report_outcome(report.warnings, "text")  # an unused --var, on stderr
     click.echo(format_outcome(report.outcome))
     if not report.success:
         sys.exit(1)
