@@ -141,8 +141,9 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = str(getattr(exc, "context", None) or "")
     context_mark = getattr(exc, "context_mark", None)
-    if context.startswith("while scanning a simple key") and context_mark:
-        mark = context_mark  # `key value` without its colon: the line of the key, not the next one
+    missing_colon = context.startswith("while scanning a simple key")  # `key value` without its colon
+    if missing_colon and context_mark:
+        mark = context_mark  # the line of the key, not the next one
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
     if isinstance(exc, MarkedYAMLError):
         text = " ".join(str(t) for t in (exc.context, exc.problem) if t)
@@ -155,7 +156,7 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str = "") -> Problem:
         hint = "each key may appear once in a mapping: remove or merge the repeated one"
     elif "'\\t'" in text or "\t" in text or re.search(r"\btabs?\b", text, re.I) or _at(source, mark) == "\t":
         hint = "YAML indentation must use spaces, not tabs"
-    elif context.startswith("while scanning a simple key"):
+    elif missing_colon:
         hint = "write a colon and a space after the key: `key: value`"
     else:
         hint = "fix the YAML syntax at this position (indentation, quotes, colons)"
@@ -612,6 +613,11 @@ def load_preset(path: Path, root: Path | None = None) -> SpecSource:
     return source
 
 
+def preset_names(presets_dir: Path) -> list[str]:
+    """The presets a spec may extend (the ``*.yaml`` files of ``presets_dir``), sorted, for suggestions."""
+    return sorted(p.stem for p in presets_dir.glob("*.yaml")) if presets_dir.is_dir() else []
+
+
 def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = None) -> SpecSource:
     """Load a connector spec and resolve its ``extends`` chain of presets (every file inside ``root``, when given)."""
     presets_dir = presets_dir or path.parent.parent / PRESETS_DIR
@@ -628,13 +634,12 @@ def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = N
         if not PRESET_NAME.matches(parent):
             from .suggest import did_you_mean
 
-            known = sorted(p.stem for p in presets_dir.glob("*.yaml")) if presets_dir.is_dir() else []
             raise SpecError(
                 Problem(
                     f"{parent!r} is not a preset name (lower-case kebab-case)",
                     where,
                     ("extends",),
-                    did_you_mean(str(parent), known)
+                    did_you_mean(str(parent), preset_names(presets_dir))
                     or f"{PRESET_NAME.hint}: presets live in {presets_dir}/<name>.yaml",
                     code="CG120",
                 )
@@ -646,7 +651,7 @@ def load_spec(path: Path, presets_dir: Path | None = None, root: Path | None = N
                 Problem(f"extends loop: {names}", where, ("extends",), "remove one of the extends", code="CG121")
             )
         if not preset_file.is_file():
-            available = sorted(p.stem for p in presets_dir.glob("*.yaml")) if presets_dir.is_dir() else []
+            available = preset_names(presets_dir)
             from .suggest import did_you_mean
 
             raise SpecError(

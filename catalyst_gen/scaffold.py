@@ -19,7 +19,7 @@ import jinja2
 from .errors import CatalystError, Problem
 from .grammar import PRESET_NAME, require_connector_id
 from .library import Project
-from .loader import load_spec
+from .loader import load_spec, preset_names
 from .render import template_loader
 
 PALETTE = ("#0F6FFF", "#7C3AED", "#059669", "#DC2626", "#D97706", "#0891B2", "#DB2777", "#4B5563")
@@ -57,7 +57,7 @@ def _preset_facts(project: Project, preset: str) -> tuple[set[str], bool, str | 
     """
     from .suggest import did_you_mean
 
-    known = sorted(p.stem for p in project.presets_dir.glob("*.yaml"))
+    known = preset_names(project.presets_dir)
     if not PRESET_NAME.matches(preset):
         raise CatalystError(
             Problem(

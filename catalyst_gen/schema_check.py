@@ -241,13 +241,14 @@ def _additional_properties(error, path: tuple, schema: dict) -> Iterator[_Found]
             yield f"unknown key `{key}`", path + (key,), True, hint
 
 
-def _required_name(error) -> str:
+def _required_name(error) -> str | None:
+    """The key a ``required`` error says is missing (None if jsonschema words it otherwise)."""
     missing = re.search(r"'(.*?)' is a required property", error.message)
-    return missing.group(1) if missing else error.message
+    return missing.group(1) if missing else None
 
 
 def _required(error, path: tuple, schema: dict) -> Iterator[_Found]:
-    name = _required_name(error)
+    name = _required_name(error) or error.message
     yield f"missing required key `{name}`", path, True, f"add `{name}:` here (see `catalyst-gen schema` for its format)"
 
 
@@ -346,8 +347,8 @@ def _is_about_a_key(error) -> bool:
 def _failed_paths(error, path: tuple) -> list[tuple]:
     """Where an error makes the spec untrustworthy: the missing, unknown or misspelt key itself, else the value."""
     if error.validator == "required":
-        missing = re.search(r"'(.*?)' is a required property", error.message)
-        return [path + (missing.group(1),)] if missing else [path]
+        name = _required_name(error)
+        return [path + (name,)] if name else [path]
     if error.validator == "additionalProperties":
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return [path + (key,) for key in error.instance if key not in allowed]

@@ -825,7 +825,7 @@ def _without_shown_placeholders(text: str) -> str:
     return _CODE_SPAN.sub(lambda span: _without_placeholders(span.group()), text)
 
 
-_GLUED_OPENER = re.compile(r"[$#](?=" + _REQUEST_PLACEHOLDER.pattern + ")")
+_GLUED_OPENER = re.compile(r"([$#])" + _REQUEST_PLACEHOLDER.pattern)
 """A ``$`` or ``#`` right before a URL or header placeholder: bound, ``#${x}`` is ``#{x}``, an expression."""
 
 
@@ -841,13 +841,13 @@ def _check_glued_opener(source: SpecSource, problems: ProblemList, path: tuple, 
     """The bound form of a URL or header value (``${name}`` written ``{name}``) starts no expression."""
     match = _GLUED_OPENER.search(text)
     if match:
-        name = grammar.PLACEHOLDER.match(text, match.end()).group(1)  # type: ignore[union-attr]
+        glued, name = match.groups()
         problems.add(
-            f"the `{match.group()}` right before `${{{name}}}` would make `{match.group()}{{{name}}}` "
+            f"the `{glued}` right before `${{{name}}}` would make `{glued}{{{name}}}` "
             "once the placeholder is bound as `{" + name + "}`, which starts an expression in Camunda 7",
             source.locate(path),
             path,
-            _GLUED_HINTS[(path[-1] == "url", match.group())],
+            _GLUED_HINTS[(path[-1] == "url", glued)],
             code="CG361",
         )
 
@@ -868,16 +868,17 @@ def _check_expressions(source: SpecSource, problems: ProblemList) -> None:
     for text, path, key in spec_strings(source.data):
         if path[: len(PAYLOAD_PATH)] == PAYLOAD_PATH:
             continue
-        if not key and _holds_request_placeholders(path):
+        request = not key and _holds_request_placeholders(path)
+        readme = not key and path[0] == "readme"
+        if request:
             _check_glued_opener(source, problems, path, text)
-        if (not key and _holds_request_placeholders(path)) or _shows_a_payload(path):
+        if request or _shows_a_payload(path):
             text = _without_placeholders(text)  # ${name} placeholders: bound as {name}, or shown as data
-        elif not key and path[0] == "readme":
+        elif readme:
             text = _without_shown_placeholders(text)
         opener = grammar.expression_opener(text)
         if opener:
             what = "key" if key else "value"
-            readme = not key and path[0] == "readme"
             problems.add(
                 f"the {what} contains `{opener}`, which starts an expression in Camunda 7",
                 source.locate(path, key=key),
